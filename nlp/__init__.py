@@ -1,0 +1,1 @@
+"""Read performance self-evaluation reports of federations of industry and commerce."""

@@ -1,0 +1,278 @@
+"""Classifying: calibrated multi-label activity categories for paragraphs."""
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer, LabelBinarizer
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .tokenize import Tokenizer, to_simplified
+
+__all__ = ["ActivityClassifier", "make_text_pipeline", "simplify_all", "tag_blocks"]
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class ActivityClassifier(ClassifierMixin, BaseEstimator):
+    """One logistic regression per category, Platt-calibrated out of fold, with its own threshold.
+
+    For a 2-d indicator `y` (multi-label) `predict_proba` gives each category's
+    calibrated probability and `predict` the categories at or above their
+    threshold. For a 1-d `y` it is an ordinary classifier: probabilities
+    normalised to sum to one and `predict` the most probable class.
+
+    Parameters
+    ----------
+    C : float, default=8.0
+        Inverse regularisation strength of each logistic regression.
+    cv : int, default=5
+        Folds used to collect the out-of-fold scores that fit the calibration
+        and choose the thresholds; grouped when `fit` gets `groups`.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Category names (or class labels for 1-d `y`).
+    coef_, intercept_ : ndarray
+        The stacked logistic regressions, one row per category.
+    calibration_ : ndarray of shape (n_categories, 2)
+        Slope and offset of the sigmoid that maps a decision score to a probability.
+    thresholds_ : ndarray of shape (n_categories,)
+        Probability at or above which a category is predicted (multi-label only).
+
+    Examples
+    --------
+    >>> import warnings
+
+import numpy as np
+    >>> X = np.r_[np.zeros((20, 2)), np.ones((20, 2))] + np.arange(40)[:, None] % 3 * 0.1
+    >>> y = np.r_[np.zeros(20, int), np.ones(20, int)]
+    >>> ActivityClassifier(cv=2).fit(X, y).predict([[0, 0], [1, 1]]).tolist()
+    [0, 1]
+    """
+
+    def __init__(self, C=8.0, cv=5):
+        self.C = C
+        self.cv = cv
+
+    def fit(self, X, y, groups=None):
+        """Fit one calibrated model per category.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_categories)
+            Class labels, or a 0/1 indicator matrix for multi-label.
+        groups : array-like of shape (n_samples,), optional
+            Document of each sample; the calibration folds never split one.
+
+        Returns
+        -------
+        self : ActivityClassifier
+        """
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("a column-vector y was passed; use shape (n_samples,)", DataConversionWarning)
+            y = y.ravel()
+        self.multilabel_ = y.ndim == 2
+        if self.multilabel_:
+            if type_of_target(y) not in ("multilabel-indicator", "binary"):
+                raise ValueError("a 2-d y must be a 0/1 indicator matrix, one column per category")
+            Y = y.astype(int)
+            self.classes_ = np.arange(Y.shape[1])
+        else:
+            if type_of_target(y) == "continuous":
+                raise ValueError("Unknown label type: continuous values are not classes")
+            binarizer = LabelBinarizer().fit(y)
+            self.classes_ = binarizer.classes_
+            Y = binarizer.transform(y)
+            if Y.shape[1] == 1 and len(self.classes_) == 2:
+                Y = np.c_[1 - Y, Y]
+            elif len(self.classes_) == 1:
+                Y = np.ones((len(y), 1), int)
+        n = Y.shape[1]
+        self.coef_ = np.zeros((n, X.shape[1]))
+        self.intercept_ = np.zeros(n)
+        self.calibration_ = np.tile([1.0, 0.0], (n, 1))
+        self.thresholds_ = np.full(n, 0.5)
+        for j in range(n):
+            self._fit_category(j, X, Y[:, j], groups)
+        return self
+
+    def _logreg(self):
+        # Balanced weights: the rarer categories would otherwise never pass a threshold.
+        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear")
+
+    def _fit_category(self, j, X, yj, groups):
+        if yj.min() == yj.max():
+            # One value only: a constant score far on that side.
+            self.intercept_[j] = 10.0 if yj[0] else -10.0
+            return
+        model = self._logreg().fit(X, yj)
+        self.coef_[j], self.intercept_[j] = model.coef_[0], model.intercept_[0]
+        n_splits = min(self.cv, np.bincount(yj).min())
+        if groups is not None:
+            n_splits = min(n_splits, len(np.unique(groups)))
+        if n_splits < 2:
+            return
+        scores = np.zeros(len(yj))
+        splitter = (StratifiedGroupKFold(n_splits) if groups is not None else StratifiedKFold(n_splits))
+        for train, test in splitter.split(X, yj, groups):
+            if yj[train].min() == yj[train].max():
+                scores[test] = 10.0 if yj[train][0] else -10.0
+                continue
+            scores[test] = self._logreg().fit(X[train], yj[train]).decision_function(X[test])
+        platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), yj)
+        self.calibration_[j] = platt.coef_[0, 0], platt.intercept_[0]
+        self.thresholds_[j] = _best_f1_threshold(yj, _sigmoid(scores * platt.coef_[0, 0] + platt.intercept_[0]))
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        return scores * self.calibration_[:, 0] + self.calibration_[:, 1]
+
+    def decision_function(self, X):
+        """Calibrated log-odds of each category (for two classes, of the second)."""
+        logits = self._logits(X)
+        if self.multilabel_ or len(self.classes_) > 2:
+            return logits
+        return logits[:, -1] - logits[:, 0]
+
+    def predict_proba(self, X):
+        """Calibrated probability of each category, shape (n_samples, n_categories)."""
+        proba = _sigmoid(self._logits(X))
+        if not self.multilabel_:
+            if len(self.classes_) == 1:
+                return np.ones((X.shape[0], 1))
+            proba = proba / proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict(self, X):
+        """0/1 matrix of the categories at or above threshold, or the most probable class."""
+        proba = self.predict_proba(X)
+        if self.multilabel_:
+            return (proba >= self.thresholds_).astype(int)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _best_f1_threshold(y, proba):
+    """The probability cut-off that maximises F1 on these out-of-fold scores."""
+    order = np.argsort(-proba)
+    tp = np.cumsum(y[order])
+    k = np.arange(1, len(y) + 1)
+    f1 = 2 * tp / (k + y.sum())
+    best = int(np.argmax(f1))
+    # Cut halfway to the next score so the threshold is not fitted to one sample's value.
+    nxt = proba[order[best + 1]] if best + 1 < len(y) else 0.0
+    return float((proba[order[best]] + nxt) / 2)
+
+
+def simplify_all(texts):
+    """`to_simplified` over a sequence of texts (the first step of the text pipeline)."""
+    return [to_simplified(t) for t in texts]
+
+
+def make_text_pipeline(tokenizer=None, **classifier_params):
+    """The text-in, categories-out pipeline: simplify, word and character TF-IDF, classifier.
+
+    Parameters
+    ----------
+    tokenizer : Tokenizer, optional
+        Word segmentation for the word features; default: the domain tokenizer.
+    **classifier_params
+        Passed to `ActivityClassifier`.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+    """
+    tokenizer = tokenizer or Tokenizer()
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
+                                  ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2,
+                                  sublinear_tf=True, max_features=50000)),
+    ])
+    return Pipeline([
+        ("simplify", FunctionTransformer(simplify_all)),
+        ("features", features),
+        ("classifier", ActivityClassifier(**classifier_params)),
+    ])
+
+
+def _explain(model, texts, proba, top=5):
+    """Per text and category, the features that pushed that category's score up most."""
+    pipeline = model.tagger
+    X = pipeline[:-1].transform(texts).tocsr()
+    names = [n.split("__", 1)[1] for n in pipeline.named_steps["features"].get_feature_names_out()]
+    coef = pipeline.named_steps["classifier"].coef_
+    out = []
+    for r in range(X.shape[0]):
+        row = X.getrow(r)
+        terms = {}
+        for j, category in enumerate(model.categories):
+            contrib = row.data * coef[j, row.indices]
+            best = np.argsort(-contrib)[:top]
+            terms[category] = [names[row.indices[b]] for b in best if contrib[b] > 0]
+        out.append(terms)
+    return out
+
+
+def tag_blocks(blocks, *, model, indicators=None, explain=False):
+    """Tag every non-indicator block with categories, scores and, given indicators, links.
+
+    Parameters
+    ----------
+    blocks : list of nlp.read.Block
+    model : nlp.model.Model
+    indicators : list of dict, optional
+        Indicators to link paragraphs to (see `nlp.link.link_confidences`).
+    explain : bool, default=False
+        Add ``explain``: per label, the terms that pushed it up.
+
+    Returns
+    -------
+    list of dict
+        One object per block in the contract's ``tag`` shape.
+    """
+    from .link import link_confidences
+
+    items = [b for b in blocks if b.kind != "indicator"]
+    texts = [b.text for b in items]
+    proba = model.predict_proba(texts)
+    labels = model.labels(proba)
+    reasons = _explain(model, texts, proba) if explain and items else None
+    conf = None
+    if indicators:
+        conf = link_confidences(model, [{"text": b.text, "section": b.section, "doc_id": b.doc_id} for b in items],
+                                indicators)
+    out = []
+    for n, block in enumerate(items):
+        row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
+               "section": block.section, "labels": labels[n],
+               "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
+        if conf is not None:
+            column = conf[:, n]
+            order = [i for i in np.argsort(-np.nan_to_num(column, nan=-1.0), kind="stable") if column[i] == column[i]]
+            row["links"] = [{"indicator": indicators[i]["id"], "confidence": round(float(column[i]), 4)}
+                            for i in order]
+        if reasons is not None:
+            row["explain"] = {c: reasons[n][c] for c in labels[n] if c in reasons[n]}
+        out.append(row)
+    return out

@@ -1,0 +1,187 @@
+"""The command line: each command parses its arguments and calls one library function."""
+import json
+import os
+import sys
+from functools import lru_cache
+
+import click
+
+from .errors import InputError
+from .write import FORMATS, write_records
+
+__all__ = ["main"]
+
+_format = click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+                       help="Output format (xlsx needs -o).")
+_out = click.option("-o", "--out", default=None, help="Output file (default: standard output).")
+_model = click.option("--model", "model_dir", default=None, help="Model directory (default: the shipped model).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Read performance self-evaluation reports: blocks, activity tags, indicator evidence."""
+
+
+def _indicator_records(blocks):
+    return [dict(b.indicator, id=b.id, doc_id=b.doc_id) for b in blocks if b.kind == "indicator"]
+
+
+@lru_cache(maxsize=4)
+def _load(model_dir):
+    from .model import load_model
+
+    return load_model(model_dir)
+
+
+def _tag_file(source, model_dir, indicator_file, explain):
+    from .classify import tag_blocks
+    from .read import read_indicator_table, read_input
+
+    blocks = read_input(source)
+    indicators = read_indicator_table(indicator_file) if indicator_file else _indicator_records(blocks)
+    return tag_blocks(blocks, model=_load(model_dir), indicators=indicators, explain=explain)
+
+
+@cli.command()
+@click.argument("source", metavar="INPUT")
+@_out
+@_format
+def read(source, out, fmt):
+    """Split a report into headings, paragraphs, table rows and indicators."""
+    from .read import read_input
+
+    write_records((b.to_dict() for b in read_input(source)), out=out, fmt=fmt)
+
+
+@cli.command()
+@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+@_out
+@_format
+@_model
+@click.option("--indicators", "indicator_file", default=None, help="Indicator table to link paragraphs to.")
+@click.option("--explain", is_flag=True, help="Add the terms that pushed each label up.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Files tagged in parallel.")
+def tag(sources, out, fmt, model_dir, indicator_file, explain, jobs):
+    """Tag every paragraph with activity categories and calibrated scores."""
+    from tqdm import tqdm
+
+    _load(model_dir)  # a bad model is reported once, before any work
+    if indicator_file:
+        from .read import read_indicator_table
+
+        read_indicator_table(indicator_file)
+    bar = dict(disable=not sys.stderr.isatty() or len(sources) < 2, unit="file", file=sys.stderr)
+    if jobs == 1:
+        results = (_tag_file(s, model_dir, indicator_file, explain) for s in tqdm(sources, **bar))
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=jobs, return_as="generator")
+        results = tqdm(parallel(delayed(_tag_file)(s, model_dir, indicator_file, explain) for s in sources),
+                       total=len(sources), **bar)
+    write_records((row for rows in results for row in rows), out=out, fmt=fmt)
+
+
+@cli.command()
+@click.argument("source", metavar="INPUT")
+@click.option("--indicators", "indicator_file", default=None,
+              help="Indicator table (default: the report's own indicator table).")
+@_out
+@_format
+@click.option("--top-k", default=5, show_default=True, type=click.IntRange(1), help="Links kept per indicator.")
+@_model
+def evidence(source, indicator_file, out, fmt, top_k, model_dir):
+    """For every indicator, the paragraphs that support it, with confidence and a status."""
+    from .link import find_evidence
+    from .read import read_indicator_table, read_input
+
+    model = _load(model_dir)
+    blocks = read_input(source)
+    indicators = read_indicator_table(indicator_file) if indicator_file else _indicator_records(blocks)
+    if not indicators:
+        raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")
+    paragraphs = [{"id": b.id, "text": b.text, "section": b.section, "doc_id": b.doc_id}
+                  for b in blocks if b.kind == "paragraph"]
+    write_records(find_evidence(paragraphs, indicators, model=model, top_k=top_k), out=out, fmt=fmt)
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--out", default="model", show_default=True, help="Model directory to write.")
+def train(path, out):
+    """Train a model from a labelled corpus (checked first) and save it."""
+    from .train import train_model
+
+    model = train_model(path, out=out)
+    tagging = model.meta["cross_validated"]["tagging"]
+    click.echo(f"saved {out}: categories {', '.join(model.categories)}; "
+               f"cross-validated macro-F1 {tagging['macro_f1']:.3f}, ECE {tagging['ece']:.3f}", err=True)
+
+
+def _print_metrics(metrics):
+    t = metrics["tagging"]
+    click.echo(f"mode: {metrics['mode']}")
+    click.echo(f"{'category':24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}")
+    for name, m in t["per_category"].items():
+        click.echo(f"{name:24} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['support']:7d}")
+    click.echo(f"macro-F1 {t['macro_f1']:.3f}   ECE {t['ece']:.3f}")
+    if "linking" in metrics:
+        k = metrics["linking"]
+        click.echo(f"links: {k['indicators']} indicators ({k['indicators_with_evidence']} with evidence), "
+                   f"MAP {k['map']:.3f}, recall@3 {k['recall_at_3']:.3f}, link ECE {k['link_ece']:.3f}, "
+                   f"unsupported precision {k['unsupported_precision']:.3f} recall {k['unsupported_recall']:.3f}")
+
+
+@cli.command()
+@click.argument("path")
+@_model
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--plot", default=None, help="Write a reliability diagram of the category scores to this PNG.")
+def evaluate(path, model_dir, as_json, plot):
+    """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, link ranking."""
+    from .train import evaluate_model
+
+    metrics = evaluate_model(path, model_dir=model_dir, plot=plot)
+    if as_json:
+        click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+    else:
+        _print_metrics(metrics)
+
+
+@cli.command()
+@click.argument("path")
+def validate(path):
+    """Check a labelled corpus and print its statistics; exit 2 if it is unfit for training."""
+    from .corpus import corpus_statistics, load_corpus, validate_corpus
+
+    corpus = load_corpus(path)
+    click.echo(json.dumps(corpus_statistics(corpus), ensure_ascii=False, indent=2))
+    problems = validate_corpus(corpus)
+    for problem in problems:
+        click.echo(f"{path}: {problem}", err=True)
+    if problems:
+        raise InputError(path, f"{len(problems)} problem(s), listed above")
+
+
+def main(argv=None):
+    """Entry point of the ``nlp`` console script."""
+    try:
+        code = cli.main(args=argv, prog_name="nlp", standalone_mode=False)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        code = 2
+    except click.UsageError as e:
+        click.echo(f"error: {e.format_message()}", err=True)
+        code = 2
+    except click.Abort:
+        code = 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`); nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence prints one line, not a traceback
+        if os.environ.get("NLP_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(e).__name__}: {e} (set NLP_DEBUG=1 for the traceback)", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

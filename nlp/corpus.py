@@ -1,0 +1,268 @@
+"""The labelled corpus: loading, checking and statistics."""
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "OTHER"]
+
+OTHER = "other"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TABLE_SUFFIXES = {".jsonl", ".csv", ".xlsx"}
+
+
+@dataclass
+class Corpus:
+    """Labelled paragraphs and, where there are any, indicators with their evidence.
+
+    Attributes
+    ----------
+    source : Path
+        The directory or table it was read from.
+    paragraphs : pandas.DataFrame
+        Columns ``doc_id``, ``id``, ``text``, ``labels`` (list, most important first)
+        and whatever else the file had (``section``, ``kind``, ``note``).
+    indicators : pandas.DataFrame
+        Columns ``doc_id``, ``id``, ``name``, ``target``, ``actual``, ``level1``,
+        ``level2``, ``evidence`` (list of paragraph ids); empty when there are none.
+    categories : list of str
+        The activity categories, without ``other``: declared in
+        ``categories.txt`` when the directory has one, else those found.
+    """
+
+    source: Path
+    paragraphs: pd.DataFrame
+    indicators: pd.DataFrame
+    categories: list
+
+    def label_matrix(self):
+        """0/1 matrix of shape (n_paragraphs, n_categories) in `categories` order."""
+        index = {c: i for i, c in enumerate(self.categories)}
+        Y = np.zeros((len(self.paragraphs), len(self.categories)), dtype=int)
+        for row, labels in enumerate(self.paragraphs["labels"]):
+            for label in labels:
+                if label in index:
+                    Y[row, index[label]] = 1
+        return Y
+
+    def fingerprint(self):
+        """SHA-256 of the labelled content, to tell which corpus a model was trained on."""
+        h = hashlib.sha256()
+        for frame in (self.paragraphs, self.indicators):
+            h.update(frame.to_json(orient="records", force_ascii=False).encode("utf-8"))
+        return h.hexdigest()
+
+
+def _read_table(path):
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        rows = []
+        with open(path, encoding="utf-8-sig") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise InputError(path, f"line {n} is not valid JSON ({e.msg})") from None
+                if not isinstance(rows[-1], dict):
+                    raise InputError(path, f"line {n} is not a JSON object")
+        return pd.DataFrame(rows)
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, KeyError) as e:
+        raise InputError(path, f"cannot be read as a {suffix[1:]} table ({e})") from None
+
+
+def _as_list(value, path, row, column):
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            return _as_list(json.loads(text), path, row, column)
+        except json.JSONDecodeError:
+            raise InputError(path, f"row {row}: column {column!r} is not a JSON list") from None
+    return [v.strip() for v in text.split("|") if v.strip()]
+
+
+def load_corpus(path):
+    """Read a corpus directory (``paragraphs.jsonl`` [+ ``indicators.jsonl``, ``categories.txt``])
+    or a single paragraph table with a ``labels`` column.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    InputError
+        When the path is missing or a table lacks a required column.
+    """
+    path = Path(path)
+    declared = None
+    if path.is_dir():
+        table = path / "paragraphs.jsonl"
+        if not table.is_file():
+            raise InputError(path, "not a corpus: it has no paragraphs.jsonl")
+        indicator_table = path / "indicators.jsonl"
+        if (path / "categories.txt").is_file():
+            declared = [c.strip() for c in (path / "categories.txt").read_text(encoding="utf-8").splitlines()
+                        if c.strip() and not c.startswith("#")]
+    elif path.is_file():
+        if path.suffix.lower() not in _TABLE_SUFFIXES:
+            raise InputError(path, "a corpus is a directory or a .jsonl/.csv/.xlsx table")
+        table, indicator_table = path, None
+    else:
+        raise InputError(path, "no such file or directory")
+
+    paragraphs = _read_table(table)
+    missing = [c for c in ("id", "text", "labels") if c not in paragraphs.columns]
+    if missing:
+        raise InputError(table, f"missing column(s) {', '.join(missing)}; a corpus needs id, text, labels")
+    if "doc_id" not in paragraphs.columns:
+        paragraphs["doc_id"] = table.stem
+    paragraphs["id"] = paragraphs["id"].astype(str)
+    paragraphs["labels"] = [_as_list(v, table, i + 1, "labels") for i, v in enumerate(paragraphs["labels"])]
+
+    indicators = pd.DataFrame(columns=["doc_id", "id", "name", "target", "actual", "level1", "level2", "evidence"])
+    if indicator_table is not None and indicator_table.is_file():
+        indicators = _read_table(indicator_table)
+        for column in ("doc_id", "id", "name", "evidence"):
+            if column not in indicators.columns:
+                raise InputError(indicator_table, f"missing column {column!r}")
+        for column in ("target", "actual", "level1", "level2"):
+            if column not in indicators.columns:
+                indicators[column] = ""
+        indicators["id"] = indicators["id"].astype(str)
+        indicators["evidence"] = [_as_list(v, indicator_table, i + 1, "evidence")
+                                  for i, v in enumerate(indicators["evidence"])]
+
+    found = sorted({l for labels in paragraphs["labels"] for l in labels} - {OTHER})
+    categories = [c for c in declared if c != OTHER] if declared else found
+    return Corpus(source=path, paragraphs=paragraphs, indicators=indicators, categories=categories)
+
+
+def _near_duplicates(paragraphs, threshold):
+    """Pairs of paragraphs in different documents whose character 3-grams mostly coincide."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    texts = paragraphs["text"].astype(str).tolist()
+    keep = [i for i, t in enumerate(texts) if len(t) >= 20]
+    if len(keep) < 2:
+        return []
+    X = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True).fit_transform([texts[i] for i in keep])
+    X = normalize(X)
+    sim = (X @ X.T).tocoo()
+    docs = paragraphs["doc_id"].astype(str).tolist()
+    ids = paragraphs["id"].tolist()
+    pairs = []
+    for a, b, s in zip(sim.row, sim.col, sim.data):
+        i, j = keep[a], keep[b]
+        if i < j and s >= threshold and docs[i] != docs[j]:
+            pairs.append((ids[i], ids[j], float(s)))
+    return pairs
+
+
+def validate_corpus(corpus, *, folds=5, near_duplicate=0.9):
+    """Problems that make the corpus unfit for training, in the corpus' own terms.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    folds : int, default=5
+        Cross-validation folds training will use; every category needs at least
+        this many paragraphs in at least two documents.
+    near_duplicate : float, default=0.9
+        Cosine similarity of character 3-grams above which two paragraphs of
+        different documents count as the same text.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when the corpus is fit for training.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Corpus("t.jsonl", pd.DataFrame({"doc_id": ["d"], "id": ["1"], "text": ["召开会议"],
+    ...            "labels": [["other", "x_y"]]}), pd.DataFrame(), ["x_y"])
+    >>> validate_corpus(c)[0]
+    "paragraph 1: 'other' is mixed with other labels"
+    """
+    problems = []
+    p = corpus.paragraphs
+    known = set(corpus.categories) | {OTHER}
+    if p.empty:
+        return ["the corpus has no paragraphs"]
+    for pid, labels, text in zip(p["id"], p["labels"], p["text"]):
+        if not labels:
+            problems.append(f"paragraph {pid}: no labels")
+        for label in labels:
+            if not _NAME.match(label):
+                problems.append(f"paragraph {pid}: label {label!r} is not a snake_case name")
+            elif label not in known:
+                problems.append(f"paragraph {pid}: unknown label {label!r} (known: {', '.join(sorted(known))})")
+        if OTHER in labels and len(labels) > 1:
+            problems.append(f"paragraph {pid}: 'other' is mixed with other labels")
+        if len(set(labels)) != len(labels):
+            problems.append(f"paragraph {pid}: a label is repeated")
+        if not str(text).strip():
+            problems.append(f"paragraph {pid}: empty text")
+    for pid in p["id"][p["id"].duplicated()].unique():
+        problems.append(f"paragraph id {pid} is used more than once")
+    if not corpus.categories:
+        problems.append("no paragraph has an activity label: nothing to learn (every label is 'other' or missing)")
+    for category in corpus.categories:
+        has = p[[category in labels for labels in p["labels"]]]
+        if len(has) < folds or has["doc_id"].nunique() < 2:
+            problems.append(f"category {category!r} has {len(has)} paragraph(s) in {has['doc_id'].nunique()} "
+                            f"document(s); training needs at least {folds} in at least 2 documents")
+
+    ind = corpus.indicators
+    if not ind.empty:
+        doc_of = dict(zip(p["id"], p["doc_id"]))
+        for iid in ind["id"][ind["id"].duplicated()].unique():
+            problems.append(f"indicator id {iid} is used more than once")
+        for iid, doc, evidence in zip(ind["id"], ind["doc_id"], ind["evidence"]):
+            for pid in evidence:
+                if pid not in doc_of:
+                    problems.append(f"indicator {iid}: evidence {pid} is not a paragraph of the corpus")
+                elif doc_of[pid] != doc:
+                    problems.append(f"indicator {iid}: evidence {pid} belongs to document {doc_of[pid]}, not {doc}")
+    for a, b, s in _near_duplicates(p, near_duplicate):
+        problems.append(f"paragraphs {a} and {b} are near-duplicates across documents (similarity {s:.2f})")
+    return problems
+
+
+def corpus_statistics(corpus):
+    """Counts per category and per document, and indicator coverage, as a dict."""
+    p = corpus.paragraphs
+    per_category = {c: int(sum(c in labels for labels in p["labels"])) for c in corpus.categories + [OTHER]}
+    ind = corpus.indicators
+    with_evidence = int(sum(bool(e) for e in ind["evidence"])) if not ind.empty else 0
+    return {
+        "paragraphs": len(p),
+        "documents": int(p["doc_id"].nunique()),
+        "paragraphs_per_category": per_category,
+        "multi_label_paragraphs": int(sum(len(labels) > 1 for labels in p["labels"])),
+        "paragraphs_per_document": {str(k): int(v) for k, v in p["doc_id"].value_counts().sort_index().items()},
+        "indicators": len(ind),
+        "indicators_with_evidence": with_evidence,
+        "links": int(sum(len(e) for e in ind["evidence"])) if not ind.empty else 0,
+    }

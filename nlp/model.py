@@ -1,0 +1,152 @@
+"""The model directory: a tagger and a linker, saved atomically and loaded only when intact."""
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import OTHER
+from .errors import InputError
+from .tokenize import to_simplified
+
+__all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions"]
+
+FORMAT = "nlp-gsl-model/1"
+_FILES = ("tagger.joblib", "linker.joblib")
+_LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "joblib")
+
+
+def default_model_dir():
+    """The model shipped in the repository's ``models/`` (override with ``NLP_MODEL``)."""
+    env = os.environ.get("NLP_MODEL")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def library_versions():
+    """Versions of the libraries whose pickles the model holds."""
+    return {name: metadata.version(name) for name in _LIBRARIES}
+
+
+@dataclass
+class Model:
+    """A trained tagger (text pipeline) and linker with what was recorded about them.
+
+    Attributes
+    ----------
+    tagger : sklearn.pipeline.Pipeline
+        Texts in, calibrated category probabilities out (`nlp.classify.make_text_pipeline`).
+    linker : nlp.link.EvidenceLinker or None
+        Link confidences from link features; None when the corpus had no indicators.
+    meta : dict
+        Categories, thresholds, status cut-offs, versions, corpus hash, date, metrics.
+    """
+
+    tagger: object
+    linker: object = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def categories(self):
+        return list(self.meta["categories"])
+
+    @property
+    def tokenizer(self):
+        return self.tagger.named_steps["features"].transformer_list[0][1].tokenizer
+
+    def predict_proba(self, texts):
+        """Category probabilities, shape (n_texts, n_categories)."""
+        if not len(texts):
+            return np.zeros((0, len(self.categories)))
+        return self.tagger.predict_proba(list(texts))
+
+    def labels(self, proba):
+        """Per row, the categories at or above their threshold, highest first, else ``["other"]``."""
+        thresholds = np.asarray(self.meta["thresholds"])
+        out = []
+        for row in np.atleast_2d(proba):
+            passed = [j for j in np.argsort(-row) if row[j] >= thresholds[j]]
+            out.append([self.categories[j] for j in passed] or [OTHER])
+        return out
+
+    def simplified(self, texts):
+        return [to_simplified(t) for t in texts]
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(model, directory):
+    """Write `model` to `directory`, replacing what was there only once all of it is written.
+
+    The files are built in a temporary sibling folder and moved into place, so an
+    interrupted save leaves the previous model as it was.
+    """
+    import joblib
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
+    tmp.chmod(0o755)
+    try:
+        joblib.dump(model.tagger, tmp / "tagger.joblib")
+        joblib.dump(model.linker, tmp / "linker.joblib")
+        meta = dict(model.meta, format=FORMAT, files={name: _sha256(tmp / name) for name in _FILES})
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        old = None
+        if directory.exists():
+            old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
+            directory.rename(old)
+        tmp.rename(directory)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def load_model(directory=None):
+    """Load a model directory after checking that every file is the one its meta.json names.
+
+    Pickles run code when loaded, so nothing is unpickled before its SHA-256
+    matches; a directory that is not a model of this format is refused.
+
+    Raises
+    ------
+    InputError
+        The directory is missing, foreign or altered.
+    """
+    import joblib
+
+    directory = Path(directory) if directory else default_model_dir()
+    meta_path = directory / "meta.json"
+    if not directory.is_dir():
+        raise InputError(directory, "no such model directory")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(directory, "not a model directory (no readable meta.json)") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or set(meta.get("files", {})) != set(_FILES):
+        raise InputError(directory, f"not a model of format {FORMAT}")
+    for name, digest in meta["files"].items():
+        path = directory / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise InputError(path, "checksum does not match meta.json; the model was altered, refusing to load it")
+    recorded = meta.get("versions", {})
+    current = library_versions()
+    changed = [f"{k} {recorded.get(k)} -> {v}" for k, v in current.items() if recorded.get(k) not in (None, v)]
+    if changed:
+        print(f"warning: {directory}: trained with other library versions ({', '.join(changed)}); "
+              "retrain if results look wrong", file=sys.stderr)
+    return Model(tagger=joblib.load(directory / "tagger.joblib"),
+                 linker=joblib.load(directory / "linker.joblib"), meta=meta)

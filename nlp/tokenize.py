@@ -1,0 +1,140 @@
+"""Tokenizing: a jieba tokenizer of the project's own, with the domain dictionary."""
+import logging
+import os
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jieba
+
+__all__ = ["Tokenizer", "to_simplified", "default_words", "default_stop_words"]
+
+# jieba logs every dictionary load at DEBUG to stderr; the tool's stderr is for errors.
+logging.getLogger("jieba").setLevel(logging.WARNING)
+
+_NUMBER = re.compile(r"^[0-9０-９.．%％]+$")
+_HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+def _data_lines(name):
+    text = resources.files("nlp").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def default_words():
+    """The domain dictionary shipped with the package, one word a line."""
+    return _data_lines("userdict.txt")
+
+
+def default_stop_words():
+    """The stop words shipped with the package."""
+    return _data_lines("stopwords.txt")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text):
+    """The text in simplified script with full-width letters and digits made half-width.
+
+    The model side always sees this copy; outputs keep the original text.
+
+    Examples
+    --------
+    >>> to_simplified("工商聯組織會員企業")
+    '工商联组织会员企业'
+    """
+    # Only ASCII-range full-width forms are folded; blanket NFKC would also
+    # rewrite Chinese punctuation that carries meaning (，。：).
+    text = "".join(
+        unicodedata.normalize("NFKC", c) if "\uff10" <= c <= "\uff5a" and c.isalnum() else c
+        for c in text
+    )
+    if not text.isascii():
+        text = _converter().convert(text)
+    return text
+
+
+def _cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(base) / "nlp-gsl"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # jieba then falls back to the system temp folder
+    return str(path)
+
+
+@lru_cache(maxsize=4)
+def _jieba_with(words):
+    """A jieba tokenizer with `words` added; shared by tokenizers with the same words
+    (copies made by cross-validation would otherwise each load jieba's dictionary)."""
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = _cache_dir()
+    tk.initialize()
+    for word in words:
+        tk.add_word(word)
+    return tk
+
+
+class Tokenizer:
+    """jieba word segmentation with the domain dictionary and stop words.
+
+    An instance owns its `jieba.Tokenizer` (never jieba's process-wide one) and
+    pickles as its word lists, so a saved model tokenizes the same way wherever
+    it is loaded.
+
+    Parameters
+    ----------
+    words : list of str, optional
+        Domain words added to jieba's dictionary; default: the package's list.
+    stop_words : list of str, optional
+        Tokens dropped from the output of ``__call__``; default: the package's list.
+
+    Examples
+    --------
+    >>> tok = Tokenizer()
+    >>> "万企兴万村" in tok("参与万企兴万村行动")
+    True
+    """
+
+    def __init__(self, words=None, stop_words=None):
+        self.words = list(default_words() if words is None else words)
+        self.stop_words = list(default_stop_words() if stop_words is None else stop_words)
+        self._jieba = None
+        self._stop = frozenset(self.stop_words)
+
+    def __getstate__(self):
+        return {"words": self.words, "stop_words": self.stop_words}
+
+    def __setstate__(self, state):
+        self.__init__(state["words"], state["stop_words"])
+
+    @property
+    def jieba(self):
+        """The underlying `jieba.Tokenizer`, built on first use."""
+        if self._jieba is None:
+            self._jieba = _jieba_with(tuple(self.words))
+        return self._jieba
+
+    def spans(self, text):
+        """``(word, start, end)`` for every token of `text`, offsets into `text`.
+
+        `text` should already be the simplified copy (see `to_simplified`).
+        """
+        return list(self.jieba.tokenize(text))
+
+    def __call__(self, text):
+        """Content tokens of `text`: no stop words, no punctuation, numbers as ``<num>``."""
+        out = []
+        for word in self.jieba.lcut(text):
+            if word in self._stop or not _HAS_WORD.search(word):
+                continue
+            out.append("<num>" if _NUMBER.match(word) else word)
+        return out

@@ -1,0 +1,326 @@
+"""Training and evaluation: document-grouped cross-validation, metrics, the shipped model."""
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+from .classify import make_text_pipeline
+from .corpus import OTHER, load_corpus, validate_corpus
+from .errors import InputError
+from .link import EvidenceLinker, LinkFeatures, status_of
+from .model import Model, library_versions, load_model, save_model
+from .tokenize import to_simplified
+
+__all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "reliability_diagram"]
+
+FOLDS = 5
+# Status cut-offs are chosen on out-of-fold link confidences from these candidates.
+_CUTOFFS = np.round(np.arange(0.05, 0.96, 0.05), 2)
+
+
+def expected_calibration_error(y, proba, bins=10):
+    """ECE: the mean gap between confidence and frequency over equal-width bins, weighted by bin size.
+
+    Examples
+    --------
+    >>> expected_calibration_error([0, 1], [0.0, 1.0])
+    0.0
+    """
+    y, proba = np.asarray(y, float).ravel(), np.asarray(proba, float).ravel()
+    if not len(y):
+        return 0.0
+    which = np.minimum((proba * bins).astype(int), bins - 1)
+    gap = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            gap += mask.sum() * abs(proba[mask].mean() - y[mask].mean())
+    return float(gap / len(y))
+
+
+def _checked(path, folds):
+    corpus = load_corpus(path)
+    problems = validate_corpus(corpus, folds=folds)
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(path, problems[0] + more)
+    return corpus
+
+
+def _candidates(corpus):
+    """Paragraph rows that can be evidence, by document."""
+    p = corpus.paragraphs
+    kinds = p["kind"] if "kind" in p.columns else ["paragraph"] * len(p)
+    out = {}
+    for row, (doc, kind) in enumerate(zip(p["doc_id"], kinds)):
+        if kind in ("paragraph", None) or kind != kind:  # NaN kind: a plain paragraph table
+            out.setdefault(doc, []).append(row)
+    return out
+
+
+def _link_rows(corpus, features, par_proba, ind_proba):
+    """Link feature rows for every indicator against every candidate paragraph of its document."""
+    p, ind = corpus.paragraphs, corpus.indicators
+    candidates = _candidates(corpus)
+    simple = [to_simplified(t) for t in p["text"]]
+    sections = p["section"].fillna("").tolist() if "section" in p.columns else [""] * len(p)
+    X, y, owner, par_rows = [], [], [], []
+    for i, (doc, evidence) in enumerate(zip(ind["doc_id"], ind["evidence"])):
+        rows = candidates.get(doc, [])
+        if not rows:
+            continue
+        record = {k: to_simplified(str(ind[k].iloc[i] or "")) for k in ("name", "target", "level2")}
+        pars = [{"text": simple[r], "section": to_simplified(sections[r])} for r in rows]
+        X.append(features.transform([record], pars, ind_proba[i:i + 1], par_proba[rows]))
+        ids = set(evidence)
+        y.extend(int(p["id"].iloc[r] in ids) for r in rows)
+        owner.extend([i] * len(rows))
+        par_rows.extend(rows)
+    if not X:
+        return None
+    return np.vstack(X), np.array(y), np.array(owner), np.array(par_rows)
+
+
+def _ranking_metrics(y, conf, owner, k=3):
+    """Mean average precision and recall@k over indicators that have evidence."""
+    aps, recalls = [], []
+    for i in np.unique(owner):
+        mask = owner == i
+        yi, ci = y[mask], conf[mask]
+        if yi.sum() == 0:
+            continue
+        order = np.argsort(-ci, kind="stable")
+        hits = yi[order]
+        precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+        aps.append(float((precision_at * hits).sum() / hits.sum()))
+        recalls.append(float(hits[:k].sum() / hits.sum()))
+    return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(recalls)) if recalls else float("nan"))
+
+
+def _status_cutoffs(y, conf, owner):
+    """Cut-offs for `supported` and `weak` chosen on out-of-fold confidences.
+
+    `weak` maximises F1 of flagging indicators with no evidence as `unsupported`;
+    `supported` is the lowest cut-off at or above it whose best links are right
+    at least 80% of the time.
+    """
+    ids = np.unique(owner)
+    best = np.array([conf[owner == i].max() for i in ids])
+    has = np.array([y[owner == i].max() for i in ids])
+    top_right = np.array([y[owner == i][np.argmax(conf[owner == i])] for i in ids])
+
+    def f1_unsupported(t):
+        flagged = best < t
+        tp = (flagged & (has == 0)).sum()
+        return 2 * tp / max(flagged.sum() + (has == 0).sum(), 1)
+
+    weak = float(max(_CUTOFFS, key=f1_unsupported)) if (has == 0).any() else float(_CUTOFFS[0])
+    supported = next((float(t) for t in _CUTOFFS if t >= weak and (best >= t).any()
+                      and top_right[best >= t].mean() >= 0.8), max(weak, 0.5))
+    return supported, weak
+
+
+def _link_metrics(y, conf, owner, supported, weak):
+    mean_ap, recall3 = _ranking_metrics(y, conf, owner)
+    ids = np.unique(owner)
+    status = np.array([status_of(conf[owner == i], supported, weak) for i in ids])
+    has = np.array([y[owner == i].max() for i in ids])
+    flagged = status == "unsupported"
+    tp = int((flagged & (has == 0)).sum())
+    return {
+        "indicators": int(len(ids)), "indicators_with_evidence": int(has.sum()), "pairs": int(len(y)),
+        "map": mean_ap, "recall_at_3": recall3, "link_ece": expected_calibration_error(y, conf),
+        "unsupported_precision": tp / flagged.sum() if flagged.any() else float("nan"),
+        "unsupported_recall": tp / (has == 0).sum() if (has == 0).any() else float("nan"),
+        "cutoffs": {"supported": supported, "weak": weak},
+    }
+
+
+def _tagging_metrics(Y, pred, proba, categories):
+    p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
+    per = {c: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]), "support": int(s[j])}
+           for j, c in enumerate(categories)}
+    return {"per_category": per, "macro_f1": float(np.mean(f)), "ece": expected_calibration_error(Y, proba)}
+
+
+def cross_validate(corpus, *, folds=FOLDS, tagger=None):
+    """Document-grouped cross-validation of the tagger and the linker on a checked corpus.
+
+    Parameters
+    ----------
+    corpus : nlp.corpus.Corpus
+    folds : int
+        Folds for the tagger; the linker is scored leaving one document with indicators out at a time.
+    tagger : Pipeline, optional
+        Unfitted pipeline to score; default `make_text_pipeline()`.
+
+    Returns
+    -------
+    metrics : dict
+        ``tagging`` and, when the corpus has indicators, ``linking`` metrics.
+    oof : dict
+        Out-of-fold paragraph and indicator probabilities (used to train the linker).
+    """
+    tagger = tagger if tagger is not None else make_text_pipeline()
+    p, ind = corpus.paragraphs, corpus.indicators
+    texts, Y = p["text"].tolist(), corpus.label_matrix()
+    groups = p["doc_id"].astype(str).to_numpy()
+    par_proba = np.zeros(Y.shape, float)
+    pred = np.zeros(Y.shape, int)
+    ind_proba = np.zeros((len(ind), Y.shape[1]))
+    ind_docs = ind["doc_id"].astype(str).to_numpy() if len(ind) else np.array([])
+    for train, test in GroupKFold(n_splits=min(folds, len(np.unique(groups)))).split(texts, Y, groups):
+        model = clone(tagger).fit([texts[i] for i in train], Y[train], classifier__groups=groups[train])
+        par_proba[test] = model.predict_proba([texts[i] for i in test])
+        pred[test] = model.predict([texts[i] for i in test])
+        held = np.isin(ind_docs, np.unique(groups[test]))
+        if held.any():
+            from .link import indicator_text
+            ind_proba[held] = model.predict_proba([indicator_text(r) for r in ind[held].to_dict("records")])
+    metrics = {"tagging": _tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": folds}
+    oof = {"paragraphs": par_proba, "indicators": ind_proba}
+    if len(ind):
+        features = LinkFeatures(tagger.named_steps["features"].transformer_list[0][1].tokenizer)
+        rows = _link_rows(corpus, features, par_proba, ind_proba)
+        if rows is not None:
+            X, y, owner, _ = rows
+            docs = ind_docs[owner]
+            conf = np.zeros(len(y))
+            for doc in np.unique(docs):
+                test = docs == doc
+                train_y = y[~test]
+                if train_y.min() == train_y.max():
+                    conf[test] = train_y.mean()
+                    continue
+                conf[test] = EvidenceLinker().fit(X[~test], train_y).predict_proba(X[test])[:, 1]
+            supported, weak = _status_cutoffs(y, conf, owner)
+            metrics["linking"] = _link_metrics(y, conf, owner, supported, weak)
+            oof["links"] = (X, y, owner)
+    return metrics, oof
+
+
+def train_model(corpus_path, *, out, folds=FOLDS):
+    """Check a labelled corpus, cross-validate, fit on all of it and save the model to `out`.
+
+    Parameters
+    ----------
+    corpus_path : str or Path
+        A corpus directory or a paragraph table with a ``labels`` column.
+    out : str or Path
+        Model directory; replaced only when training has succeeded.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    InputError
+        The corpus is missing, malformed or unfit for training (nothing is written).
+    """
+    corpus = _checked(corpus_path, folds)
+    tagger = make_text_pipeline()
+    metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger)
+    p = corpus.paragraphs
+    tagger.fit(p["text"].tolist(), corpus.label_matrix(), classifier__groups=p["doc_id"].astype(str).to_numpy())
+    linker, cutoffs = None, {"supported": 0.5, "weak": 0.2}
+    if "links" in oof:
+        X, y, _ = oof["links"]
+        linker = EvidenceLinker().fit(X, y)
+        cutoffs = metrics["linking"]["cutoffs"]
+    meta = {
+        "categories": corpus.categories,
+        "thresholds": [float(t) for t in tagger.named_steps["classifier"].thresholds_],
+        "status_cutoffs": cutoffs,
+        "versions": library_versions(),
+        "corpus": {"path": Path(corpus_path).name, "sha256": corpus.fingerprint(),
+                   "paragraphs": len(p), "documents": int(p["doc_id"].nunique()),
+                   "indicators": len(corpus.indicators)},
+        "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "cross_validated": metrics,
+    }
+    model = Model(tagger=tagger, linker=linker, meta=meta)
+    save_model(model, out)
+    return model
+
+
+def reliability_diagram(Y, proba, path, bins=10):
+    """Write a reliability diagram (mean score against observed frequency per bin) as a PNG."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError(path, "the reliability diagram needs matplotlib: pip install 'nlp[plot]'") from None
+    from .write import atomic_path
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, p = np.asarray(Y, float).ravel(), np.asarray(proba, float).ravel()
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    used = [b for b in range(bins) if (which == b).any()]
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
+    ax.plot([p[which == b].mean() for b in used], [y[which == b].mean() for b in used], "o-")
+    ax.set(xlabel="mean predicted probability", ylabel="observed frequency", xlim=(0, 1), ylim=(0, 1),
+           title=f"category scores, ECE {expected_calibration_error(y, p):.3f}")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+
+
+def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
+    """Score a model on a labelled corpus.
+
+    On the corpus the model was trained on, scores are from document-grouped
+    cross-validation with the same settings (scoring a model on its own
+    training data says nothing); on any other corpus the model is scored as is.
+
+    Parameters
+    ----------
+    corpus_path : str or Path
+    model_dir : str or Path, optional
+        Default: the shipped model.
+    plot : str or Path, optional
+        Also write a reliability diagram of the category scores to this PNG.
+
+    Returns
+    -------
+    dict
+        ``mode`` (``cross-validated`` or ``held-out``), ``tagging`` and ``linking`` metrics.
+    """
+    corpus = _checked(corpus_path, folds)
+    model = load_model(model_dir)
+    if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
+        metrics, oof = cross_validate(corpus, folds=folds, tagger=clone(model.tagger))
+        metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
+    else:
+        held, Y, proba = _held_out(corpus, model)
+        metrics = {"mode": "held-out", **held}
+    if plot:
+        reliability_diagram(Y, proba, plot)
+    return metrics
+
+
+def _held_out(corpus, model):
+    p = corpus.paragraphs
+    known = [c for c in corpus.categories if c in model.categories]
+    cols = [model.categories.index(c) for c in known]
+    proba = model.predict_proba(p["text"].tolist())
+    labels = model.labels(proba)
+    Y = corpus.label_matrix()[:, [corpus.categories.index(c) for c in known]]
+    pred = np.array([[int(c in ls) for c in known] for ls in labels]).reshape(len(p), len(known))
+    metrics = {"tagging": _tagging_metrics(Y, pred, proba[:, cols], known)}
+    if len(corpus.indicators) and model.linker is not None:
+        from .link import indicator_text
+        ind_proba = model.predict_proba([indicator_text(r) for r in corpus.indicators.to_dict("records")])
+        rows = _link_rows(corpus, LinkFeatures(model.tokenizer), proba, ind_proba)
+        if rows is not None:
+            X, y, owner, _ = rows
+            conf = model.linker.predict_proba(X)[:, 1]
+            cut = model.meta["status_cutoffs"]
+            metrics["linking"] = _link_metrics(y, conf, owner, cut["supported"], cut["weak"])
+    return metrics, Y, proba[:, cols]

@@ -1,0 +1,121 @@
+"""Writing results: jsonl, json, csv or xlsx, to a file atomically or to standard output."""
+import csv
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["FORMATS", "write_records", "atomic_path"]
+
+FORMATS = ("jsonl", "json", "csv", "xlsx")
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; move it onto `path` only if the block succeeds.
+
+    A failure leaves an existing file at `path` exactly as it was and no partial file.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(path, f"cannot write: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise InputError(path, f"cannot write: {e.strerror}") from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _flat(record):
+    """One level of columns for tables: nested dicts spread as ``key.sub``, lists joined or as JSON."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                out[f"{key}.{sub}"] = v
+        elif isinstance(value, list):
+            simple = all(isinstance(v, str) for v in value)
+            out[key] = "|".join(value) if simple else json.dumps(value, ensure_ascii=False)
+        else:
+            out[key] = value
+    return out
+
+
+def _write_stream(records, fmt, f):
+    if fmt == "jsonl":
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        f.write("[")
+        for n, r in enumerate(records):
+            f.write(("," if n else "") + "\n" + json.dumps(r, ensure_ascii=False))
+        f.write("\n]\n")
+    else:  # csv: columns of the first record, later extra keys appended as they appear
+        rows = (_flat(r) for r in records)
+        first = next(rows, None)
+        if first is None:
+            return
+        writer = csv.DictWriter(f, fieldnames=list(first), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerow(first)
+        for row in rows:
+            writer.writerow(row)
+
+
+def write_records(records, *, out=None, fmt="jsonl"):
+    """Write an iterable of dicts as `fmt` to `out` (a path) or to standard output.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Consumed once, so a generator keeps memory flat for jsonl, json and csv.
+    out : str or Path, optional
+        Output file; written atomically. None or ``-`` for standard output.
+    fmt : {"jsonl", "json", "csv", "xlsx"}
+
+    Raises
+    ------
+    InputError
+        Unknown format, xlsx without a file, or an unwritable path.
+    """
+    if fmt not in FORMATS:
+        raise InputError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    to_stdout = out is None or str(out) == "-"
+    if fmt == "xlsx" and to_stdout:
+        raise InputError("--format", "xlsx needs an output file: add -o FILE.xlsx")
+    if to_stdout:
+        _write_stream(records, fmt, sys.stdout)
+        sys.stdout.flush()
+        return
+    with atomic_path(out) as tmp:
+        if fmt == "xlsx":
+            _write_xlsx(records, tmp)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                _write_stream(records, fmt, f)
+
+
+def _write_xlsx(records, path):
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("results")
+    columns = None
+    for record in records:
+        row = _flat(record)
+        if columns is None:
+            columns = list(row)
+            ws.append(columns)
+        ws.append([row.get(c) for c in columns])
+    wb.save(path)
