@@ -181,6 +181,7 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The more probable class for each row."""
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 

@@ -1,0 +1,70 @@
+import pytest
+
+from conftest import tiny_rows, write_corpus
+from nlp.corpus import corpus_statistics, load_corpus, validate_corpus
+from nlp.errors import InputError
+
+
+def test_tiny_corpus_is_valid(tiny_corpus):
+    corpus = load_corpus(tiny_corpus)
+    assert validate_corpus(corpus) == []
+    stats = corpus_statistics(corpus)
+    assert stats["paragraphs"] == 40 and stats["documents"] == 8
+    assert stats["paragraphs_per_category"]["other"] == 8
+
+
+def _broken(rows, n, **change):
+    rows = [dict(r) for r in rows]
+    rows[n].update(change)
+    return rows
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: _broken(r, 0, labels=["other", "political_guidance"]), "'other' is mixed"),
+    (lambda r: _broken(r, 0, labels=[]), "no labels"),
+    (lambda r: _broken(r, 1, id=r[0]["id"]), "used more than once"),
+    (lambda r: _broken(r, 0, labels=["Political Guidance"]), "not a snake_case name"),
+    (lambda r: _broken(r, 0, text="  "), "empty text"),
+    (lambda r: [x for x in r if x["labels"] != ["investment_promotion"]][:-4] +
+     [x for x in r if x["labels"] == ["investment_promotion"]][:3], "'investment_promotion' has 3 paragraph"),
+    (lambda r: r + [dict(r[0], id="copy", doc_id="elsewhere", text=r[0]["text"] * 3)] +
+     [dict(r[0], id="copy2", doc_id="another", text=r[0]["text"] * 3 + "。")], "near-duplicates"),
+    (lambda r: [dict(x, labels=["other"]) for x in r], "nothing to learn"),
+])
+def test_validator_names_the_problem(tmp_path, change, message):
+    corpus = load_corpus(write_corpus(tmp_path / "c", change(tiny_rows())))
+    problems = validate_corpus(corpus)
+    assert any(message in p for p in problems), problems
+
+
+def test_unknown_label_against_declared_categories(tmp_path):
+    folder = write_corpus(tmp_path / "c", _broken(tiny_rows(), 0, labels=["culture"]))
+    (folder / "categories.txt").write_text("political_guidance\nenterprise_services\npoverty_alleviation\n"
+                                           "investment_promotion\nother\n", encoding="utf-8")
+    assert any("unknown label 'culture'" in p for p in validate_corpus(load_corpus(folder)))
+
+
+def test_evidence_must_exist_in_the_same_document(tmp_path):
+    rows = tiny_rows()
+    indicators = [{"doc_id": "d0", "id": "k1", "name": "捐赠", "evidence": ["nope"]},
+                  {"doc_id": "d0", "id": "k2", "name": "捐赠", "evidence": [rows[1]["id"]]}]
+    problems = validate_corpus(load_corpus(write_corpus(tmp_path / "c", rows, indicators)))
+    assert any("evidence nope is not a paragraph" in p for p in problems)
+    assert any(f"evidence {rows[1]['id']} belongs to document d1" in p for p in problems)
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"id": 1, "text": "x", "labels": ["a"]}\n{broken\n', "line 2 is not valid JSON"),
+    ('{"id": 1, "labels": ["a"]}\n', "missing column"),
+])
+def test_unreadable_tables(tmp_path, content, message):
+    path = tmp_path / "t.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_corpus(path)
+
+
+def test_labels_as_pipe_joined_names(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id,text,labels\n1,招商引资,investment_promotion|enterprise_services\n", encoding="utf-8")
+    assert load_corpus(path).paragraphs["labels"][0] == ["investment_promotion", "enterprise_services"]

@@ -1,0 +1,95 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import TINY, tiny_rows, write_corpus
+from nlp.errors import InputError
+from nlp.model import load_model, save_model
+from nlp.train import train_model
+
+TEXTS = ["组织会员企业到贫困村开展结对帮扶", "召开招商引资推介会签约项目", "走访企业解决融资难题"]
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_train_save_load_same_predictions(tiny_corpus, tmp_path):
+    model = train_model(tiny_corpus, out=tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    np.testing.assert_allclose(model.predict_proba(TEXTS), again.predict_proba(TEXTS))
+    assert again.labels(again.predict_proba(TEXTS)) == model.labels(model.predict_proba(TEXTS))
+    meta = again.meta
+    assert set(meta["categories"]) == set(TINY) - {"other"}
+    assert {"thresholds", "versions", "corpus", "trained", "cross_validated", "files"} <= set(meta)
+    assert len(meta["corpus"]["sha256"]) == 64
+
+
+def test_every_text_gets_a_label(tiny_model):
+    model = load_model(tiny_model)
+    for labels in model.labels(model.predict_proba(TEXTS + ["今天天气很好"])):
+        assert labels
+
+
+def test_new_category_is_learned_without_code_change(tmp_path):
+    culture = ["举办民营企业文化节展演", "组织企业文化建设交流活动", "开展企业文化品牌评选", "举办商会文艺晚会",
+               "编印企业文化读本", "组织企业家书画摄影展", "开展企业文化讲座", "举办商会运动会丰富文化生活"]
+    folder = write_corpus(tmp_path / "c", tiny_rows(dict(TINY, culture=culture)))
+    model = train_model(folder, out=tmp_path / "m")
+    assert "culture" in model.categories
+    proba = load_model(tmp_path / "m").predict_proba(["举办企业文化节展演活动"])
+    assert model.categories[int(np.argmax(proba[0]))] == "culture"
+
+
+def test_failed_training_leaves_the_old_model_byte_for_byte(tiny_model, tmp_path):
+    out = tmp_path / "m"
+    shutil.copytree(tiny_model, out)
+    before = _snapshot(out)
+    unlabelled = write_corpus(tmp_path / "bad", [dict(r, labels=[]) for r in tiny_rows()])
+    with pytest.raises(InputError, match="no labels"):
+        train_model(unlabelled, out=out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "m"]  # no temporary folder left
+
+
+def test_tampered_model_is_refused(tiny_model, tmp_path):
+    out = tmp_path / "m"
+    shutil.copytree(tiny_model, out)
+    with open(out / "linker.joblib", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(InputError, match="checksum does not match"):
+        load_model(out)
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda d: None, "no such model directory"),
+    (lambda d: d.mkdir(), "no readable meta.json"),
+    (lambda d: (d.mkdir(), (d / "meta.json").write_text('{"format": "other"}')), "not a model of format"),
+])
+def test_foreign_directories_are_refused(tmp_path, setup, message):
+    folder = tmp_path / "m"
+    setup(folder)
+    with pytest.raises(InputError, match=message):
+        load_model(folder)
+
+
+def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
+    out = tmp_path / "m"
+    shutil.copytree(tiny_model, out)
+    meta = json.loads((out / "meta.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.1"
+    (out / "meta.json").write_text(json.dumps(meta))
+    load_model(out)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "other library versions" in err[0]
+
+
+def test_save_replaces_an_existing_model(tiny_model, tmp_path):
+    model = load_model(tiny_model)
+    out = tmp_path / "m"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    save_model(model, out)
+    assert sorted(p.name for p in out.iterdir()) == ["linker.joblib", "meta.json", "tagger.joblib"]

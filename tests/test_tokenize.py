@@ -1,0 +1,61 @@
+import pickle
+
+import jieba
+import pytest
+
+from nlp.tokenize import Tokenizer, default_words, to_simplified
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer()
+
+
+@pytest.mark.parametrize("text, word", [
+    ("参与万企兴万村行动", "万企兴万村"),
+    ("创建四好商会", "四好商会"),
+    ("促进两个健康", "两个健康"),
+    ("做好以商招商工作", "以商招商"),
+    ("非公有制经济人士理想信念教育", "非公有制经济人士"),
+])
+def test_domain_words_are_single_tokens(tok, text, word):
+    assert word in tok(text)
+
+
+def test_stop_words_punctuation_and_numbers(tok):
+    tokens = tok("召开了3次会议，和企业座谈。")
+    assert "了" not in tokens and "和" not in tokens and "，" not in tokens
+    assert tokens.count("<num>") == 1
+
+
+def test_spans_point_into_the_text(tok):
+    text = "工商联组织商会参加招商引资大会"
+    for word, start, end in tok.spans(text):
+        assert text[start:end] == word
+
+
+def test_own_jieba_instance_leaves_the_global_one_alone(tok):
+    tok("万企兴万村")
+    assert tok.jieba is not jieba.dt
+    assert "万企兴万村" not in jieba.dt.FREQ
+
+
+def test_pickle_keeps_the_dictionary():
+    custom = Tokenizer(words=["同心会客厅"], stop_words=[])
+    again = pickle.loads(pickle.dumps(custom))
+    assert again.words == ["同心会客厅"]
+    assert again("建成同心会客厅") == custom("建成同心会客厅")
+    assert "同心会客厅" in again("建成同心会客厅")
+
+
+def test_default_dictionary_is_shipped():
+    assert "工商联" in default_words()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("工商聯組織會員企業", "工商联组织会员企业"),
+    ("２０２０年ＡＢ", "2020年AB"),
+    ("，。（）：", "，。（）：")  # Chinese punctuation stays full-width
+])
+def test_to_simplified(text, expected):
+    assert to_simplified(text) == expected

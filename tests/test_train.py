@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+
+from nlp.train import _ranking_metrics, _status_cutoffs, expected_calibration_error
+
+
+@pytest.mark.parametrize("y, p, expected", [
+    ([0, 1], [0.0, 1.0], 0.0),
+    ([0, 0, 1, 1], [0.5, 0.5, 0.5, 0.5], 0.0),
+    ([1, 1, 1, 1], [0.5, 0.5, 0.5, 0.5], 0.5),
+    ([0, 1, 0, 1], [0.9, 0.9, 0.1, 0.1], 0.4),
+])
+def test_expected_calibration_error(y, p, expected):
+    assert expected_calibration_error(y, p) == pytest.approx(expected)
+
+
+def test_ranking_metrics():
+    # indicator 0: evidence ranked 1st and 3rd; indicator 1: evidence ranked 4th; indicator 2: none
+    y = np.array([1, 0, 1, 0, 0, 0, 0, 1, 0, 0])
+    conf = np.array([.9, .8, .7, .1, .9, .8, .7, .6, .5, .4])
+    owner = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    mean_ap, recall3 = _ranking_metrics(y, conf, owner)
+    assert mean_ap == pytest.approx(((1 + 2 / 3) / 2 + 1 / 4) / 2)
+    assert recall3 == pytest.approx((1 + 0) / 2)
+
+
+def test_status_cutoffs_separate_supported_from_unsupported():
+    y = np.array([1, 0, 1, 0, 0, 0])
+    conf = np.array([.9, .1, .8, .2, .15, .1])
+    owner = np.array([0, 0, 1, 1, 2, 2])
+    supported, weak = _status_cutoffs(y, conf, owner)
+    assert 0.15 < weak <= 0.8 and supported >= weak
