@@ -28,7 +28,14 @@ class ActivityClassifierComponent:
 
     def __init__(self, model_dir=None):
         self.model_dir = model_dir
-        self.model = load_model(model_dir)
+        self._model = None
+
+    @property
+    def model(self):
+        """The model, loaded on first use (so `from_disk` never loads two)."""
+        if self._model is None:
+            self._model = load_model(self.model_dir)
+        return self._model
 
     def __call__(self, doc):
         proba = self.model.predict_proba([doc.text])[0]
@@ -60,7 +67,7 @@ class ActivityClassifierComponent:
 
     def from_disk(self, path, *, exclude=tuple()):
         """Load the model saved by `to_disk` (checksums checked)."""
-        self.model = load_model(Path(path))
+        self._model = load_model(Path(path))
         return self
 
 
