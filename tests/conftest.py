@@ -44,9 +44,21 @@ def write_corpus(folder, rows, indicators=None):
     return folder
 
 
+def tiny_indicators():
+    """Two indicators per document, each supported by that document's paragraph of its topic."""
+    rows = []
+    for n in range(8):
+        rows.append({"doc_id": f"d{n}", "id": f"d{n}-k1", "level1": "产出指标", "level2": "数量指标",
+                     "name": "结对帮扶贫困村", "target": "≥1个", "actual": "2个", "evidence": [f"poverty_alleviation-{n}"]})
+        rows.append({"doc_id": f"d{n}", "id": f"d{n}-k2", "level1": "产出指标", "level2": "数量指标",
+                     "name": "招商引资签约项目", "target": "≥5个", "actual": "6个",
+                     "evidence": [f"investment_promotion-{n}"] if n % 4 else []})
+    return rows
+
+
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory):
-    return write_corpus(tmp_path_factory.mktemp("tiny"), tiny_rows())
+    return write_corpus(tmp_path_factory.mktemp("tiny"), tiny_rows(), tiny_indicators())
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,562 @@
+"""Reading reports and tables into blocks: the first stage of the pipeline.
+
+A report (.txt, .md, .docx, .pdf or standard input) becomes a list of
+:class:`Block` in document order: headings, paragraphs (what the later stages
+classify and link), table rows, and indicators (the rows of its indicator
+tables). A paragraph table (.jsonl, .csv, .xlsx) is taken as it is, one
+paragraph a row; an indicator table gives the indicators to link to.
+"""
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import clean, indicators
+from .errors import InputError
+
+__all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_report", "read_text"]
+
+_REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+_TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
+_INDICATOR_FIELDS = ("id", "name", "level1", "level2", "target", "actual")
+
+# Control characters do not occur in text files (tab, line ends and form feed aside).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+# What Chinese text is made of, beyond ASCII: a GB18030 decoding of bytes in
+# another encoding (Big5, say) gives kana, box drawing and private-use characters.
+_CHINESE = re.compile(
+    "[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\u00b7\u00d7\u2100-\u22ff\u2460-\u24ff\u25a0-\u25ff]"
+)
+_PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
+
+
+@dataclass
+class Block:
+    """One block of a document.
+
+    Attributes
+    ----------
+    doc_id : str
+        The document it comes from.
+    id : str
+        ``f"{doc_id}-{n:03d}"``, n the 1-based position of the block in the
+        document (blocks of every kind counted).
+    kind : str
+        ``"heading"``, ``"paragraph"``, ``"table_row"`` or ``"indicator"``.
+    section : str
+        Texts of the enclosing headings joined by `` > ``; "" at the top.
+    text : str
+        The cleaned text, in the document's own script. Table rows and
+        indicators give their cells joined by `` | ``.
+    indicator : dict or None
+        Only for indicators: level1, level2, name, target, actual (strings, ""
+        when absent), and score when the table gives one.
+    """
+
+    doc_id: str
+    id: str
+    kind: str
+    section: str
+    text: str
+    indicator: dict | None = None
+
+    def to_dict(self):
+        """Return the block as the ``read`` command writes it.
+
+        Examples
+        --------
+        >>> Block("d", "d-001", "paragraph", "", "正文。").to_dict()
+        {'doc_id': 'd', 'id': 'd-001', 'kind': 'paragraph', 'section': '', 'text': '正文。'}
+        """
+        out = {"doc_id": self.doc_id, "id": self.id, "kind": self.kind, "section": self.section, "text": self.text}
+        if self.kind == "indicator":
+            out["indicator"] = dict(self.indicator or {})
+        return out
+
+
+class _Builder:
+    """Numbers the blocks and keeps the path of enclosing headings."""
+
+    def __init__(self, doc_id):
+        self.doc_id, self.blocks, self.path = doc_id, [], []
+
+    def add(self, kind, text, indicator=None, level=None):
+        if kind == "heading":
+            while self.path and self.path[-1][0] >= level:
+                self.path.pop()
+        section = " > ".join(t for _, t in self.path)
+        block_id = f"{self.doc_id}-{len(self.blocks) + 1:03d}"
+        self.blocks.append(Block(self.doc_id, block_id, kind, section, text, indicator))
+        if kind == "heading":
+            self.path.append((level, text))
+
+    def add_prose(self, lines):
+        previous = None
+        for piece, vertical in clean.rejoin(lines):
+            text = clean.squeeze_spaces(piece)
+            if not text:
+                continue
+            level = None if vertical else clean.heading_level(text, previous)
+            previous = text
+            cells = None if vertical or level is not None else clean.spaced_cells(piece)
+            if vertical:
+                self.add("table_row", text)
+            elif level is not None:
+                self.add("heading", re.sub(r"^#{1,6}\s*", "", text), level=level)
+            elif cells is not None:
+                self.add("table_row", " | ".join(cells))
+            else:
+                self.add("paragraph", text)
+
+    def add_rows(self, rows):
+        for row in rows:
+            self.add(row.kind, row.text, row.indicator)
+
+
+def _fragment(line):
+    """A short piece of a table label left on a line of its own (一级指 / 标)."""
+    stripped = line.strip()
+    return 0 < len(stripped) <= 4 and not re.search(r"[\d，。、；：,.;:]", stripped)
+
+
+def _tab_end(lines, start):
+    """Return the index just past the tab-separated table that starts at ``start``.
+
+    The table goes on over blank lines (at most two) followed by another row,
+    and over lines without tabs that directly follow a row (a cell going on).
+    """
+    j = start
+    while j < len(lines):
+        if "\t" in lines[j]:
+            j += 1
+        elif not lines[j].strip():
+            k = j
+            while k < len(lines) and not lines[k].strip() and "\t" not in lines[k]:
+                k += 1
+            if k < len(lines) and "\t" in lines[k] and k - j <= 2:
+                j = k
+            else:
+                break
+        elif lines[j - 1].strip():
+            j += 1
+        else:
+            break
+    return j
+
+
+def _segments(lines):
+    """Split a document's lines into running text and tables, in order."""
+    segments, prose = [], []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "\t" in line and line.strip():
+            end = _tab_end(lines, i)
+            segments += [("prose", prose), ("tab", lines[i:end])]
+            prose, i = [], end
+        elif indicators.is_flat_header(line):
+            # The header's first cell may sit above it, cut into pieces.
+            pieces = []
+            while prose and (not prose[-1].strip() or _fragment(prose[-1])):
+                pieces.insert(0, prose.pop())
+            end = indicators.flat_table_end(lines, i)
+            segments += [("prose", prose), ("flat", pieces + lines[i:end])]
+            prose, i = [], end
+        else:
+            prose.append(line)
+            i += 1
+    segments.append(("prose", prose))
+    return segments
+
+
+def _build(segments, doc_id):
+    builder = _Builder(doc_id)
+    for kind, payload in segments:
+        if kind == "prose":
+            builder.add_prose(payload)
+        elif kind == "tab":
+            builder.add_rows(indicators.from_tab_lines(payload))
+        elif kind == "flat":
+            builder.add_rows(indicators.from_flat_lines(payload))
+        elif kind == "grid":
+            builder.add_rows(indicators.from_grid(payload))
+        else:
+            level, text = payload
+            builder.add("heading", text, level=level)
+    return builder.blocks
+
+
+def read_text(text, *, doc_id):
+    """Split already-decoded report text into blocks.
+
+    Parameters
+    ----------
+    text : str
+        The report's text, as extracted (broken lines and all).
+    doc_id : str
+        Identifier of the document, used in the blocks' ids.
+
+    Returns
+    -------
+    list of Block
+        In document order; empty for a blank text.
+
+    Examples
+    --------
+    >>> blocks = read_text("一、工作情况\\n\\n本单位 2020 年召开执委会、会\\n\\n长会议 2 次。", doc_id="r")
+    >>> [(b.id, b.kind, b.section, b.text) for b in blocks]
+    [('r-001', 'heading', '', '一、工作情况'), ('r-002', 'paragraph', '一、工作情况', '本单位2020年召开执委会、会长会议2次。')]
+    """
+    return _build(_segments(clean.normalize(text).split("\n")), doc_id)
+
+
+def _decode(data, source):
+    """Decode the bytes of a text file: UTF-8 (BOM or not), UTF-16 with BOM, or GB18030.
+
+    The encoding is never guessed past these: bytes that are none of them, or
+    that only GB18030's lax byte ranges accept as nonsense, are refused.
+    """
+    if not data.strip():
+        raise InputError(source, "file is empty")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            text = data[len(codecs.BOM_UTF8):].decode("utf-8")
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        elif b"\x00" in data:
+            raise InputError(source, "not a text file (it holds binary data)")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("gb18030")
+                wide = [c for c in text if ord(c) > 127]
+                if wide and sum(bool(_CHINESE.match(c)) for c in wide) < 0.95 * len(wide):
+                    raise InputError(
+                        source, "not a text file, or not in UTF-8, UTF-16 with BOM or GB18030; save it as UTF-8"
+                    ) from None
+    except UnicodeDecodeError:
+        raise InputError(source, "not a text file (its bytes are not UTF-8, UTF-16 with BOM or GB18030)") from None
+    if _CONTROL.search(text):
+        raise InputError(source, "not a text file (it holds control characters)")
+    if not text.strip():
+        raise InputError(source, "file holds no text")
+    return text
+
+
+def _check_file(path):
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a directory, not a file")
+
+
+def _read_bytes(path):
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(path, f"cannot be read ({e.strerror})") from None
+
+
+def _docx_segments(source, name):
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(source)
+    except Exception as e:  # python-docx raises many kinds on a broken package
+        raise InputError(name, f"not a valid .docx file ({type(e).__name__})") from None
+    segments, prose = [], []
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, document)
+            text = clean.normalize(paragraph.text).replace("\t", " ")
+            level = _docx_heading_level(paragraph)
+            if level is not None and text.strip():
+                segments += [("prose", prose), ("heading", (level, clean.squeeze_spaces(text)))]
+                prose = []
+            else:
+                # Word paragraphs are apart as blank-separated lines are.
+                prose += text.split("\n") + [""]
+        elif child.tag == qn("w:tbl"):
+            segments += [("prose", prose), ("grid", _docx_rows(Table(child, document)))]
+            prose = []
+    segments.append(("prose", prose))
+    return segments
+
+
+def _docx_heading_level(paragraph):
+    name = paragraph.style.name if paragraph.style is not None else ""
+    if name == "Title":
+        return 1
+    match = re.match(r"(Heading|标题)\s*(\d)", name)
+    return int(match.group(2)) + 1 if match else None
+
+
+def _docx_rows(table):
+    rows = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            text = ""
+            # A cell spanning several grid columns is listed once per column:
+            # its text goes in the first, the others stay empty as in a merged header.
+            if cell._tc is not previous:
+                for line in clean.normalize(cell.text).split("\n"):
+                    text = clean.join_fragments(text, line.strip())
+            previous = cell._tc
+            cells.append(text)
+        rows.append(cells)
+    return rows
+
+
+def _pdf_text(source, name):
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(source) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except Exception as e:  # pdfminer raises many kinds on a broken file
+        raise InputError(name, f"not a valid PDF file ({type(e).__name__})") from None
+    if not any(page.strip() for page in pages):
+        raise InputError(name, "PDF has no text layer (a scanned image?); run OCR on it first")
+    return "\n\n".join(_drop_page_number(page) for page in pages)
+
+
+def _drop_page_number(page):
+    """Drop a page number printed at the top or bottom of a page: it would cut sentences."""
+    lines = page.split("\n")
+    for index in (-1, 0):
+        if lines and _PAGE_NUMBER.fullmatch(lines[index].strip()):
+            lines.pop(index)
+    return "\n".join(lines)
+
+
+def _blocks_from_bytes(data, name, doc_id, kind):
+    if kind == ".docx":
+        blocks = _build(_docx_segments(io.BytesIO(data), name), doc_id)
+    elif kind == ".pdf":
+        blocks = read_text(_pdf_text(io.BytesIO(data), name), doc_id=doc_id)
+    else:
+        blocks = read_text(_decode(data, name), doc_id=doc_id)
+    if not blocks:
+        raise InputError(name, "holds no text")
+    return blocks
+
+
+def read_report(source, *, doc_id=None):
+    """Read a report into blocks.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A .txt/.md (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030),
+        .docx or .pdf file, or ``"-"`` for standard input (text, or a PDF or
+        .docx recognised by its first bytes).
+    doc_id : str, optional
+        Defaults to the file stem, ``"stdin"`` for ``"-"``.
+
+    Returns
+    -------
+    list of Block
+
+    Raises
+    ------
+    InputError
+        Missing file, directory, unknown type, empty file, undecodable or
+        binary text, broken .docx or PDF, PDF without a text layer.
+    """
+    if str(source) == "-":
+        data = sys.stdin.buffer.read()
+        kind = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ".txt"
+        return _blocks_from_bytes(data, "<stdin>", doc_id or "stdin", kind)
+    path = Path(source)
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix not in _REPORT_SUFFIXES:
+        raise InputError(
+            path, f"unknown file type '{suffix}'; expected a report (.txt, .md, .docx, .pdf) or a table (.jsonl, .csv, .xlsx)"
+        )
+    return _blocks_from_bytes(_read_bytes(path), path, doc_id or path.stem, suffix)
+
+
+def _as_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_records(path):
+    """Return (columns, [(where, record)]) of a .jsonl, .csv or .xlsx table."""
+    path = Path(path)
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _jsonl_records(path)
+    if suffix == ".csv":
+        return _csv_records(path)
+    if suffix == ".xlsx":
+        return _xlsx_records(path)
+    raise InputError(path, f"unknown table type '{suffix}'; expected .jsonl, .csv or .xlsx")
+
+
+def _jsonl_records(path):
+    columns, records = {}, []
+    for number, line in enumerate(_decode(_read_bytes(path), path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(path, f"line {number}: not valid JSON ({e.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(path, f"line {number}: expected a JSON object, found {type(record).__name__}")
+        columns.update(dict.fromkeys(record))
+        records.append((f"line {number}", record))
+    return list(columns), records
+
+
+def _csv_records(path):
+    reader = csv.reader(io.StringIO(_decode(_read_bytes(path), path), newline=""))
+    try:
+        header = next(reader, [])
+        records = [
+            (f"line {reader.line_num}", dict(zip(header, row)))
+            for row in reader
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error as e:
+        raise InputError(path, f"line {reader.line_num}: {e}") from None
+    return [h.strip() for h in header], [(w, {k.strip(): v for k, v in r.items()}) for w, r in records]
+
+
+def _xlsx_records(path):
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        workbook.close()
+    except Exception as e:  # openpyxl raises many kinds on a broken workbook
+        raise InputError(path, f"not a valid .xlsx file ({type(e).__name__})") from None
+    if not rows:
+        return [], []
+    header = [_as_text(h).strip() for h in rows[0]]
+    records = [
+        (f"row {number}", dict(zip(header, row)))
+        for number, row in enumerate(rows[1:], start=2)
+        if any(_as_text(v).strip() for v in row)
+    ]
+    return header, records
+
+
+def _table(path, required):
+    columns, records = _read_records(path)
+    for column in required:
+        if column not in columns:
+            found = ", ".join(c for c in columns if c) or "none"
+            raise InputError(path, f"no '{column}' column (columns found: {found})")
+    if not records:
+        raise InputError(path, "holds no rows")
+    for where, record in records:
+        if not _as_text(record.get("id")).strip():
+            raise InputError(path, f"{where}: empty id")
+    return records
+
+
+def read_paragraph_table(path, *, doc_id=None):
+    """Read a table of paragraphs, each row one paragraph taken as it is.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A .jsonl, .csv or .xlsx table with columns ``id`` and ``text``, and
+        optionally ``doc_id`` and ``section`` (other columns are ignored).
+    doc_id : str, optional
+        The document of rows without a ``doc_id``; defaults to the file stem.
+
+    Returns
+    -------
+    list of Block
+        One ``paragraph`` block a row, with the table's ids.
+
+    Raises
+    ------
+    InputError
+        Missing file, unknown type, broken file or JSON line, no ``id`` or
+        ``text`` column, no rows, an empty id.
+    """
+    records = _table(path, ("id", "text"))
+    default = doc_id or Path(path).stem
+    return [
+        Block(
+            doc_id=_as_text(record.get("doc_id")) or default,
+            id=_as_text(record["id"]).strip(),
+            kind="paragraph",
+            section=_as_text(record.get("section")),
+            text=_as_text(record.get("text")),
+        )
+        for _, record in records
+    ]
+
+
+def read_indicator_table(path):
+    """Read a table of indicators to link paragraphs to.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A .jsonl, .csv or .xlsx table with columns ``id`` and ``name`` (the
+        三级指标), and optionally ``level1``, ``level2``, ``target``,
+        ``actual`` and ``doc_id``.
+
+    Returns
+    -------
+    list of dict
+        Keys id, name, level1, level2, target, actual (missing -> "") and
+        doc_id (missing or empty -> None).
+
+    Raises
+    ------
+    InputError
+        As :func:`read_paragraph_table`, with ``name`` in place of ``text``.
+    """
+    records = _table(path, ("id", "name"))
+    out = []
+    for _, record in records:
+        indicator = {field: _as_text(record.get(field)) for field in _INDICATOR_FIELDS}
+        indicator["id"] = indicator["id"].strip()
+        indicator["doc_id"] = _as_text(record.get("doc_id")) or None
+        out.append(indicator)
+    return out
+
+
+def read_input(source, *, doc_id=None):
+    """Read any input: a paragraph table by its extension, else a report.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A .jsonl/.csv/.xlsx paragraph table, a report file, or ``"-"`` for a
+        report on standard input.
+    doc_id : str, optional
+        As for :func:`read_report`; for a table, the document of rows that
+        name none.
+
+    Returns
+    -------
+    list of Block
+    """
+    if str(source) != "-" and Path(source).suffix.lower() in _TABLE_SUFFIXES:
+        return read_paragraph_table(source, doc_id=doc_id)
+    return read_report(source, doc_id=doc_id)
