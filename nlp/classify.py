@@ -1,8 +1,10 @@
 """Classifying: calibrated multi-label activity categories for paragraphs."""
 import warnings
+from importlib import resources
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -14,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .tokenize import Tokenizer, to_simplified
 
-__all__ = ["ActivityClassifier", "make_text_pipeline", "simplify_all", "tag_blocks"]
+__all__ = ["ActivityClassifier", "KeywordCounts", "make_text_pipeline", "simplify_all", "tag_blocks"]
 
 
 def _sigmoid(z):
@@ -51,8 +53,10 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import warnings
+from importlib import resources
 
 import numpy as np
+from scipy import sparse
     >>> X = np.r_[np.zeros((20, 2)), np.ones((20, 2))] + np.arange(40)[:, None] % 3 * 0.1
     >>> y = np.r_[np.zeros(20, int), np.ones(20, int)]
     >>> ActivityClassifier(cv=2).fit(X, y).predict([[0, 0], [1, 1]]).tolist()
@@ -183,13 +187,47 @@ def _best_f1_threshold(y, proba):
     return float((proba[order[best]] + nxt) / 2)
 
 
+class KeywordCounts(TransformerMixin, BaseEstimator):
+    """Log counts of each category's guide words in a text: one column per category.
+
+    Parameters
+    ----------
+    keywords : dict of str to list of str, optional
+        Words per category; default: the package's ``data/keywords.txt``.
+    """
+
+    def __init__(self, keywords=None):
+        self.keywords = keywords
+
+    def fit(self, X, y=None):
+        """Nothing to learn; records the word lists."""
+        self.keywords_ = dict(self.keywords or default_keywords())
+        return self
+
+    def transform(self, X):
+        """Sparse matrix of shape (n_texts, n_categories)."""
+        check_is_fitted(self)
+        counts = [[sum(text.count(w) for w in words) for words in self.keywords_.values()] for text in X]
+        return sparse.csr_matrix(np.log1p(np.array(counts, float).reshape(len(counts), len(self.keywords_))))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"keywords:{c}" for c in self.keywords_], dtype=object)
+
+
+def default_keywords():
+    """The guide's typical words per category, shipped with the package."""
+    text = resources.files("nlp").joinpath("data").joinpath("keywords.txt").read_text(encoding="utf-8")
+    rows = [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return {category: words.split() for category, words in rows}
+
+
 def simplify_all(texts):
     """`to_simplified` over a sequence of texts (the first step of the text pipeline)."""
     return [to_simplified(t) for t in texts]
 
 
 def make_text_pipeline(tokenizer=None, **classifier_params):
-    """The text-in, categories-out pipeline: simplify, word and character TF-IDF, classifier.
+    """The text-in, categories-out pipeline: simplify, word and character TF-IDF, guide words, classifier.
 
     Parameters
     ----------
@@ -208,6 +246,7 @@ def make_text_pipeline(tokenizer=None, **classifier_params):
                                   ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2,
                                   sublinear_tf=True, max_features=50000)),
+        ("keywords", KeywordCounts()),
     ])
     return Pipeline([
         ("simplify", FunctionTransformer(simplify_all)),
@@ -242,7 +281,8 @@ def tag_blocks(blocks, *, model, indicators=None, explain=False):
     blocks : list of nlp.read.Block
     model : nlp.model.Model
     indicators : list of dict, optional
-        Indicators to link paragraphs to (see `nlp.link.link_confidences`).
+        Indicators to link paragraphs to (see `nlp.link.link_confidences`); a
+        paragraph lists the links at or above the model's ``weak`` cut-off.
     explain : bool, default=False
         Add ``explain``: per label, the terms that pushed it up.
 
@@ -260,16 +300,21 @@ def tag_blocks(blocks, *, model, indicators=None, explain=False):
     reasons = _explain(model, texts, proba) if explain and items else None
     conf = None
     if indicators:
-        conf = link_confidences(model, [{"text": b.text, "section": b.section, "doc_id": b.doc_id} for b in items],
-                                indicators)
+        # Only narrative paragraphs are evidence; headings and table rows get no links.
+        narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]
+        conf = np.full((len(indicators), len(items)), np.nan)
+        conf[:, narrative] = link_confidences(
+            model, [{"text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
+                    for n in narrative], indicators)
+        weak = model.meta["status_cutoffs"]["weak"]
     out = []
     for n, block in enumerate(items):
         row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
                "section": block.section, "labels": labels[n],
                "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
         if conf is not None:
-            column = conf[:, n]
-            order = [i for i in np.argsort(-np.nan_to_num(column, nan=-1.0), kind="stable") if column[i] == column[i]]
+            column = np.nan_to_num(conf[:, n], nan=-1.0)
+            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
             row["links"] = [{"indicator": indicators[i]["id"], "confidence": round(float(column[i]), 4)}
                             for i in order]
         if reasons is not None:

@@ -22,10 +22,6 @@ def cli():
     """Read performance self-evaluation reports: blocks, activity tags, indicator evidence."""
 
 
-def _indicator_records(blocks):
-    return [dict(b.indicator, id=b.id, doc_id=b.doc_id) for b in blocks if b.kind == "indicator"]
-
-
 @lru_cache(maxsize=4)
 def _load(model_dir):
     from .model import load_model
@@ -35,10 +31,11 @@ def _load(model_dir):
 
 def _tag_file(source, model_dir, indicator_file, explain):
     from .classify import tag_blocks
+    from .link import indicators_from_blocks
     from .read import read_indicator_table, read_input
 
     blocks = read_input(source)
-    indicators = read_indicator_table(indicator_file) if indicator_file else _indicator_records(blocks)
+    indicators = read_indicator_table(indicator_file) if indicator_file else indicators_from_blocks(blocks)
     return tag_blocks(blocks, model=_load(model_dir), indicators=indicators, explain=explain)
 
 
@@ -92,12 +89,12 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, jobs):
 @_model
 def evidence(source, indicator_file, out, fmt, top_k, model_dir):
     """For every indicator, the paragraphs that support it, with confidence and a status."""
-    from .link import find_evidence
+    from .link import find_evidence, indicators_from_blocks
     from .read import read_indicator_table, read_input
 
     model = _load(model_dir)
     blocks = read_input(source)
-    indicators = read_indicator_table(indicator_file) if indicator_file else _indicator_records(blocks)
+    indicators = read_indicator_table(indicator_file) if indicator_file else indicators_from_blocks(blocks)
     if not indicators:
         raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")
     paragraphs = [{"id": b.id, "text": b.text, "section": b.section, "doc_id": b.doc_id}
@@ -161,6 +158,20 @@ def validate(path):
         click.echo(f"{path}: {problem}", err=True)
     if problems:
         raise InputError(path, f"{len(problems)} problem(s), listed above")
+
+
+@cli.command("agreement")
+@click.argument("first")
+@click.argument("second")
+def agreement_command(first, second):
+    """Cohen's kappa per category between two labellings of the same paragraphs."""
+    from .corpus import agreement
+
+    result = agreement(first, second)
+    click.echo(f"{result['paragraphs']} paragraphs labelled twice; same label set {result['exact']:.1%}, "
+               f"same first label {result['first_label']:.1%}")
+    for category, kappa in result["kappa"].items():
+        click.echo(f"{category:24} kappa {kappa:.3f}")
 
 
 def main(argv=None):

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .read import read_records
 
-__all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "OTHER"]
+__all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
 OTHER = "other"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,26 +61,8 @@ class Corpus:
 
 
 def _read_table(path):
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        rows = []
-        with open(path, encoding="utf-8-sig") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise InputError(path, f"line {n} is not valid JSON ({e.msg})") from None
-                if not isinstance(rows[-1], dict):
-                    raise InputError(path, f"line {n} is not a JSON object")
-        return pd.DataFrame(rows)
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, KeyError) as e:
-        raise InputError(path, f"cannot be read as a {suffix[1:]} table ({e})") from None
+    columns, records = read_records(path)
+    return pd.DataFrame([r for _, r in records], columns=columns or None)
 
 
 def _as_list(value, path, row, column):
@@ -266,3 +249,35 @@ def corpus_statistics(corpus):
         "indicators_with_evidence": with_evidence,
         "links": int(sum(len(e) for e in ind["evidence"])) if not ind.empty else 0,
     }
+
+
+def agreement(first, second, categories=None):
+    """Cohen's kappa per category between two labellings of the same paragraphs.
+
+    Parameters
+    ----------
+    first, second : str or Path
+        Tables with ``id`` and ``labels``; only ids in both are compared.
+    categories : list of str, optional
+        Default: every label found in either, ``other`` included.
+
+    Returns
+    -------
+    dict
+        ``paragraphs`` compared, ``kappa`` per category, ``exact`` (share with the
+        same label set) and ``first_label`` (share with the same first label).
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    a = {r["id"]: r["labels"] for r in _read_table(Path(first)).to_dict("records")}
+    b = {r["id"]: r["labels"] for r in _read_table(Path(second)).to_dict("records")}
+    a = {str(k): _as_list(v, first, k, "labels") for k, v in a.items()}
+    b = {str(k): _as_list(v, second, k, "labels") for k, v in b.items()}
+    ids = [i for i in a if i in b]
+    if not ids:
+        raise InputError(second, f"shares no paragraph id with {first}")
+    categories = categories or sorted({l for i in ids for l in a[i] + b[i]})
+    kappa = {c: float(cohen_kappa_score([c in a[i] for i in ids], [c in b[i] for i in ids])) for c in categories}
+    return {"paragraphs": len(ids), "kappa": kappa,
+            "exact": sum(set(a[i]) == set(b[i]) for i in ids) / len(ids),
+            "first_label": sum(a[i][:1] == b[i][:1] for i in ids) / len(ids)}

@@ -1,15 +1,19 @@
 """Linking: the calibrated probability that a paragraph is evidence for an indicator."""
 import math
 import re
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
-from importlib import resources
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["EvidenceLinker", "LinkFeatures", "find_evidence", "link_confidences", "quantities", "indicator_text", "status_of"]
+from .tokenize import to_simplified
+
+__all__ = ["EvidenceLinker", "LinkFeatures", "find_evidence", "indicators_from_blocks", "link_confidences", "pair_features",
+           "quantities", "indicator_text", "status_of"]
 
 _UNITS = "万元|亿元|元|人次|家次|户次|次|场|期|批|家|个|人|名|项|篇|条|户|村|所|份|件|天|%"
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余)?\s*(" + _UNITS + ")")
@@ -17,17 +21,25 @@ _ANY_NUMBER = re.compile(r"\d")
 # Cues that a paragraph reports work done rather than a function, goal or plan.
 _DONE = re.compile(r"已|完成|共计|累计|举办|召开|组织|开展了|走访|达到|实现|发放|捐赠|捐款|签约|帮助|解决|参加|慰问|培训了|共")
 _PLAN = re.compile(r"职能|职责|负责|目标|计划|拟|将要|力争|应当|加强|推进|坚持|进一步|要")
-_FUNCTION_SECTION = re.compile(r"职能|职责|概况|基本情况|机构|人员|目标")
+_FUNCTION_SECTION = re.compile(r"职能|职责|概况|基本情况|机构|人员|目标(?!.*完成)")
 _PROBLEM_SECTION = re.compile(r"问题|不足|措施|建议|整改|下一步")
 _RESULT_SECTION = re.compile(r"绩效|成效|完成|履职|产出|效益|工作开展|主要工作")
+# Money and procedure: fund boilerplate names activities without reporting them, and
+# financial indicators are supported by exactly such paragraphs.
+_FINANCE = re.compile(r"经费|预算|资金|决算|支出|成本|三公|执行率|控制率|采购|拨付|到位|公开")
+_SATISFACTION = re.compile(r"满意")
 
 FEATURE_NAMES = [
-    "category_agreement", "indicator_category_prob", "token_overlap", "relative_overlap",
-    "char_overlap", "relative_char_overlap", "same_unit_number", "has_number", "done_cues",
-    "plan_cues", "function_section", "problem_section", "result_section", "log_length",
+    "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
+    "name_overlap", "relative_name_overlap", "context_overlap", "relative_context_overlap",
+    "name_in_section", "context_in_section", "target_quantity", "same_unit_number", "finance_both", "finance_paragraph_only",
+    "satisfaction_both",
+    "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "result_section", "log_length",
 ]
+_INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
+@lru_cache(maxsize=1)
 def _synonym_groups():
     text = resources.files("nlp").joinpath("data").joinpath("synonyms.txt").read_text(encoding="utf-8")
     canon = {}
@@ -40,7 +52,13 @@ def _synonym_groups():
 
 
 def quantities(text, unit=None):
-    """Numbers with a unit in `text`, e.g. ``["300多家次"]``; only `unit` if given."""
+    """Numbers with a unit in `text`, e.g. ``["300多家次"]``; only those of `unit` if given.
+
+    Examples
+    --------
+    >>> quantities("走访企业300多家次，举办培训2期", "次")
+    ['300多家次']
+    """
     found = []
     for m in _QUANTITY.finditer(text):
         if unit is None or m.group(3) == unit or (unit in ("次", "家") and m.group(3).endswith(unit)):
@@ -59,10 +77,54 @@ def indicator_text(indicator):
     return " ".join(str(indicator.get(k) or "") for k in ("level2", "name", "target"))
 
 
+def indicators_from_blocks(blocks):
+    """Indicator records of a report's own tables.
+
+    Each carries ``context``: the table rows above it since the last heading or
+    paragraph (the project's name and goals), which tell indicators of
+    different projects apart.
+    """
+    out, context = [], []
+    for b in blocks:
+        if b.kind == "table_row":
+            context.append(b.text)
+        elif b.kind == "indicator":
+            out.append(dict(b.indicator, id=b.id, doc_id=b.doc_id, context=" ".join(context)[:300]))
+        else:
+            context = []
+    return out
+
+
 def status_of(confidences, supported, weak):
     """``supported`` when the best link reaches `supported`, ``weak`` at `weak`, else ``unsupported``."""
     best = max(confidences, default=0.0)
     return "supported" if best >= supported else "weak" if best >= weak else "unsupported"
+
+
+def _bigrams(text):
+    text = re.sub(r"[^\u3400-\u9fff]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _containment(part, wholes, weight=None):
+    """Share of `part` found in each of `wholes` (weighted by `weight`), and that share over its best value."""
+    weight = weight or {}
+    total = sum(weight.get(x, 1.0) for x in part)
+    if not total:
+        zeros = np.zeros(len(wholes))
+        return zeros, zeros
+    share = np.array([sum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
+    return share, share / max(share.max(), 1e-9)
+
+
+def _idf(sets):
+    """Inverse document frequency of each item over these sets (the paragraphs of one report)."""
+    counts = {}
+    for s in sets:
+        for x in s:
+            counts[x] = counts.get(x, 0) + 1
+    n = len(sets)
+    return {x: math.log((1 + n) / (1 + c)) + 1 for x, c in counts.items()}
 
 
 class LinkFeatures:
@@ -76,60 +138,100 @@ class LinkFeatures:
 
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
-        self._canon = _synonym_groups()
 
     def _tokens(self, text):
-        return {self._canon.get(t, t) for t in self.tokenizer(text) if t != "<num>"}
+        canon = _synonym_groups()
+        return {canon.get(t, t) for t in self.tokenizer(text) if t != "<num>"}
 
-    @staticmethod
-    def _bigrams(text):
-        text = re.sub(r"[^\u3400-\u9fff]", "", text)
-        return {text[i:i + 2] for i in range(len(text) - 1)}
-
-    def transform(self, indicators, paragraphs, indicator_probs, paragraph_probs):
-        """Feature matrix of shape (n_indicators * n_paragraphs, n_features), indicator-major.
+    def transform(self, indicator, paragraphs, indicator_proba, paragraph_proba):
+        """Feature rows of one indicator against each paragraph, shape (n_paragraphs, n_features).
 
         Parameters
         ----------
-        indicators : list of dict
-            With ``name``, ``target`` and optionally ``level2``; texts simplified.
+        indicator : dict
+            ``name``, ``target``, ``level2``, ``context`` (simplified texts).
         paragraphs : list of dict
-            With ``text`` and ``section``; texts simplified.
-        indicator_probs, paragraph_probs : ndarray
-            Category probabilities of the indicator texts and of the paragraphs.
+            ``text`` and ``section`` (simplified texts).
+        indicator_proba : ndarray of shape (n_categories,)
+        paragraph_proba : ndarray of shape (n_paragraphs, n_categories)
         """
-        par_tokens = [self._tokens(p["text"]) for p in paragraphs]
-        par_bigrams = [self._bigrams(p["text"]) for p in paragraphs]
-        par_static = np.array([[
-            bool(_ANY_NUMBER.search(p["text"])),
-            min(len(_DONE.findall(p["text"])), 5) / 5,
-            min(len(_PLAN.findall(p["text"])), 5) / 5,
-            bool(_FUNCTION_SECTION.search(p.get("section") or "")),
-            bool(_PROBLEM_SECTION.search(p.get("section") or "")),
-            bool(_RESULT_SECTION.search(p.get("section") or "")),
-            math.log1p(len(p["text"])) / 7,
-        ] for p in paragraphs], dtype=float).reshape(len(paragraphs), 7)
-        rows = []
-        for i, ind in enumerate(indicators):
-            tokens = self._tokens(indicator_text(ind)) or {""}
-            bigrams = self._bigrams(indicator_text(ind)) or {""}
-            unit = target_unit(ind.get("target"))
-            overlap = np.array([len(tokens & t) / len(tokens) for t in par_tokens])
-            char_overlap = np.array([len(bigrams & b) / len(bigrams) for b in par_bigrams])
-            top = int(np.argmax(indicator_probs[i]))
-            agreement = paragraph_probs @ indicator_probs[i] / max(indicator_probs[i].sum(), 1e-9)
-            same_unit = np.array([bool(unit and quantities(p["text"], unit)) for p in paragraphs], float)
-            rows.append(np.column_stack([
-                agreement,
-                paragraph_probs[:, top],
-                overlap,
-                overlap / max(overlap.max(), 1e-9),
-                char_overlap,
-                char_overlap / max(char_overlap.max(), 1e-9),
-                same_unit,
-                par_static,
-            ]))
-        return np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES)))
+        texts = [p["text"] for p in paragraphs]
+        sections = [p.get("section") or "" for p in paragraphs]
+        par_bigrams = [_bigrams(t) for t in texts]
+        par_tokens = [self._tokens(t) for t in texts]
+        # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
+        token_share, token_rel = _containment(self._tokens(indicator_text(indicator)), par_tokens, _idf(par_tokens))
+        bigram_idf = _idf(par_bigrams)
+        name = _bigrams(indicator["name"])
+        name_share, name_rel = _containment(name, par_bigrams, bigram_idf)
+        context_share, context_rel = _containment(_bigrams(indicator.get("context") or "") - name, par_bigrams,
+                                                  bigram_idf)
+        section_bigrams = [_bigrams(s) for s in sections]
+        in_section, _ = _containment(name, section_bigrams)
+        # The project an indicator belongs to is often named in the heading of the report part about it.
+        _, context_in_section = _containment(_bigrams(indicator.get("context") or ""), section_bigrams,
+                                             _idf(section_bigrams))
+        unit = target_unit(indicator.get("target"))
+        wanted = set(quantities(indicator.get("target") or ""))
+        top = int(np.argmax(indicator_proba))
+        ind_words = indicator["name"] + indicator.get("level2", "")
+        ind_finance = bool(_FINANCE.search(ind_words))
+        par_finance = np.array([bool(_FINANCE.search(t)) for t in texts])
+        satisfaction = bool(_SATISFACTION.search(ind_words)) * np.array([bool(_SATISFACTION.search(t)) for t in texts])
+        return np.column_stack([
+            paragraph_proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
+            paragraph_proba[:, top],
+            token_share, token_rel, name_share, name_rel, context_share, context_rel, in_section,
+            context_in_section,
+            [bool(wanted & set(quantities(t))) for t in texts],
+            [bool(unit and quantities(t, unit)) for t in texts],
+            par_finance * ind_finance, par_finance * (not ind_finance), satisfaction,
+            [bool(_ANY_NUMBER.search(t)) for t in texts],
+            [min(len(_DONE.findall(t)), 5) / 5 for t in texts],
+            [min(len(_PLAN.findall(t)), 5) / 5 for t in texts],
+            [bool(_FUNCTION_SECTION.search(s)) for s in sections],
+            [bool(_PROBLEM_SECTION.search(s)) for s in sections],
+            [bool(_RESULT_SECTION.search(s)) for s in sections],
+            [math.log1p(len(t)) / 7 for t in texts],
+        ]).astype(float)
+
+
+def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+    """Feature rows for every indicator against every paragraph of its document.
+
+    Parameters
+    ----------
+    tokenizer : nlp.tokenize.Tokenizer
+    indicators, paragraphs : list of dict
+        Original texts (simplified here); ``doc_id`` keeps links inside a document
+        where both sides have one.
+    indicator_proba, paragraph_proba : ndarray
+        Category probabilities of the indicator texts and of the paragraphs.
+
+    Returns
+    -------
+    X : ndarray of shape (n_pairs, n_features)
+    pairs : ndarray of shape (n_pairs, 2)
+        Indicator index and paragraph index of each row.
+    """
+    features = LinkFeatures(tokenizer)
+    simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
+              for p in paragraphs]
+    X, pairs = [], []
+    for i, ind in enumerate(indicators):
+        cols = [j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id"))]
+        if not cols:
+            continue
+        record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
+        X.append(features.transform(record, [simple[j] for j in cols], indicator_proba[i], paragraph_proba[cols]))
+        pairs.extend((i, j) for j in cols)
+    if not X:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros((0, 2), int)
+    return np.vstack(X), np.array(pairs)
+
+
+def _same_doc(a, b):
+    return a is None or b is None or a != a or b != b or a == b  # None or NaN: no document given
 
 
 class EvidenceLinker(ClassifierMixin, BaseEstimator):
@@ -185,10 +287,6 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-def _same_doc(a, b):
-    return a is None or b is None or a == b
-
-
 def link_confidences(model, paragraphs, indicators):
     """Confidence that each paragraph supports each indicator.
 
@@ -198,30 +296,21 @@ def link_confidences(model, paragraphs, indicators):
     paragraphs : list of dict
         With ``text``, ``section`` and optionally ``doc_id``.
     indicators : list of dict
-        With ``name``, ``target``, ``level2`` and optionally ``doc_id``.
+        With ``name``, ``target``, ``level2``, optionally ``context`` and ``doc_id``.
 
     Returns
     -------
     ndarray of shape (n_indicators, n_paragraphs)
         Probabilities; NaN where the two belong to different documents.
     """
-    from .tokenize import to_simplified
-
     conf = np.full((len(indicators), len(paragraphs)), np.nan)
     if model.linker is None or not len(indicators) or not len(paragraphs):
         return conf
-    simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
-              for p in paragraphs]
     par_proba = model.predict_proba([p["text"] for p in paragraphs])
-    ind_records = [{k: to_simplified(str(ind.get(k) or "")) for k in ("name", "target", "level2")}
-                   for ind in indicators]
-    ind_proba = model.predict_proba([indicator_text(r) for r in ind_records])
-    features = LinkFeatures(model.tokenizer)
-    for i, ind in enumerate(indicators):
-        cols = [j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id"))]
-        if cols:
-            X = features.transform([ind_records[i]], [simple[j] for j in cols], ind_proba[i:i + 1], par_proba[cols])
-            conf[i, cols] = model.linker.predict_proba(X)[:, 1]
+    ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
+    X, pairs = pair_features(model.tokenizer, indicators, paragraphs, ind_proba, par_proba)
+    if len(X):
+        conf[pairs[:, 0], pairs[:, 1]] = model.linker.predict_proba(X)[:, 1]
     return conf
 
 

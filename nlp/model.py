@@ -23,9 +23,16 @@ _LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "joblib")
 
 
 def default_model_dir():
-    """The model shipped in the repository's ``models/`` (override with ``NLP_MODEL``)."""
+    """The model shipped in the repository's ``models/default``.
+
+    ``NLP_MODEL`` overrides it; an install that is not in the repository
+    (``pip install .``) looks in ``./models/default``.
+    """
     env = os.environ.get("NLP_MODEL")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "models" / "default"
+    if env:
+        return Path(env)
+    beside = Path(__file__).resolve().parent.parent / "models" / "default"
+    return beside if beside.is_dir() else Path("models") / "default"
 
 
 def library_versions():

@@ -18,7 +18,8 @@ from pathlib import Path
 from . import clean, indicators
 from .errors import InputError
 
-__all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_report", "read_text"]
+__all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
+           "read_text"]
 
 _REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 _TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
@@ -396,8 +397,15 @@ def _as_text(value):
     return str(value)
 
 
-def _read_records(path):
-    """Return (columns, [(where, record)]) of a .jsonl, .csv or .xlsx table."""
+def read_records(path):
+    """The columns and rows of a .jsonl, .csv or .xlsx table.
+
+    Returns
+    -------
+    columns : list of str
+    records : list of (str, dict)
+        Each row with where it stands in the file (``"line 3"``, ``"row 2"``).
+    """
     path = Path(path)
     _check_file(path)
     suffix = path.suffix.lower()
@@ -461,7 +469,7 @@ def _xlsx_records(path):
 
 
 def _table(path, required):
-    columns, records = _read_records(path)
+    columns, records = read_records(path)
     for column in required:
         if column not in columns:
             found = ", ".join(c for c in columns if c) or "none"

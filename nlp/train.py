@@ -10,9 +10,8 @@ from sklearn.model_selection import GroupKFold
 from .classify import make_text_pipeline
 from .corpus import OTHER, load_corpus, validate_corpus
 from .errors import InputError
-from .link import EvidenceLinker, LinkFeatures, status_of
+from .link import EvidenceLinker, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model
-from .tokenize import to_simplified
 
 __all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "reliability_diagram"]
 
@@ -61,31 +60,26 @@ def _candidates(corpus):
     return out
 
 
-def _link_rows(corpus, features, par_proba, ind_proba):
-    """Link feature rows for every indicator against every candidate paragraph of its document."""
+def _link_rows(corpus, tokenizer, par_proba, ind_proba):
+    """Link features of every indicator against every candidate paragraph of its document,
+    with the 0/1 labels and the indicator each row belongs to."""
     p, ind = corpus.paragraphs, corpus.indicators
-    candidates = _candidates(corpus)
-    simple = [to_simplified(t) for t in p["text"]]
-    sections = p["section"].fillna("").tolist() if "section" in p.columns else [""] * len(p)
-    X, y, owner, par_rows = [], [], [], []
-    for i, (doc, evidence) in enumerate(zip(ind["doc_id"], ind["evidence"])):
-        rows = candidates.get(doc, [])
-        if not rows:
-            continue
-        record = {k: to_simplified(str(ind[k].iloc[i] or "")) for k in ("name", "target", "level2")}
-        pars = [{"text": simple[r], "section": to_simplified(sections[r])} for r in rows]
-        X.append(features.transform([record], pars, ind_proba[i:i + 1], par_proba[rows]))
-        ids = set(evidence)
-        y.extend(int(p["id"].iloc[r] in ids) for r in rows)
-        owner.extend([i] * len(rows))
-        par_rows.extend(rows)
-    if not X:
+    rows = [r for doc_rows in _candidates(corpus).values() for r in doc_rows]
+    paragraphs = p.iloc[rows].to_dict("records")
+    X, pairs = pair_features(tokenizer, ind.to_dict("records"), paragraphs, ind_proba, par_proba[rows])
+    if not len(X):
         return None
-    return np.vstack(X), np.array(y), np.array(owner), np.array(par_rows)
+    evidence = [set(e) for e in ind["evidence"]]
+    y = np.array([int(paragraphs[j]["id"] in evidence[i]) for i, j in pairs])
+    return X, y, pairs[:, 0]
 
 
 def _ranking_metrics(y, conf, owner, k=3):
-    """Mean average precision and recall@k over indicators that have evidence."""
+    """Mean average precision and recall@k over indicators that have evidence.
+
+    Recall@k is capped: the share of the top ``min(k, n_evidence)`` places held by
+    evidence, so an indicator with ten supporting paragraphs can still score 1.
+    """
     aps, recalls = [], []
     for i in np.unique(owner):
         mask = owner == i
@@ -96,7 +90,7 @@ def _ranking_metrics(y, conf, owner, k=3):
         hits = yi[order]
         precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
         aps.append(float((precision_at * hits).sum() / hits.sum()))
-        recalls.append(float(hits[:k].sum() / hits.sum()))
+        recalls.append(float(hits[:k].sum() / min(k, hits.sum())))
     return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(recalls)) if recalls else float("nan"))
 
 
@@ -178,15 +172,14 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None):
         pred[test] = model.predict([texts[i] for i in test])
         held = np.isin(ind_docs, np.unique(groups[test]))
         if held.any():
-            from .link import indicator_text
             ind_proba[held] = model.predict_proba([indicator_text(r) for r in ind[held].to_dict("records")])
     metrics = {"tagging": _tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": folds}
     oof = {"paragraphs": par_proba, "indicators": ind_proba}
     if len(ind):
-        features = LinkFeatures(tagger.named_steps["features"].transformer_list[0][1].tokenizer)
-        rows = _link_rows(corpus, features, par_proba, ind_proba)
+        tokenizer = tagger.named_steps["features"].transformer_list[0][1].tokenizer
+        rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
         if rows is not None:
-            X, y, owner, _ = rows
+            X, y, owner = rows
             docs = ind_docs[owner]
             conf = np.zeros(len(y))
             for doc in np.unique(docs):
@@ -315,11 +308,10 @@ def _held_out(corpus, model):
     pred = np.array([[int(c in ls) for c in known] for ls in labels]).reshape(len(p), len(known))
     metrics = {"tagging": _tagging_metrics(Y, pred, proba[:, cols], known)}
     if len(corpus.indicators) and model.linker is not None:
-        from .link import indicator_text
         ind_proba = model.predict_proba([indicator_text(r) for r in corpus.indicators.to_dict("records")])
-        rows = _link_rows(corpus, LinkFeatures(model.tokenizer), proba, ind_proba)
+        rows = _link_rows(corpus, model.tokenizer, proba, ind_proba)
         if rows is not None:
-            X, y, owner, _ = rows
+            X, y, owner = rows
             conf = model.linker.predict_proba(X)[:, 1]
             cut = model.meta["status_cutoffs"]
             metrics["linking"] = _link_metrics(y, conf, owner, cut["supported"], cut["weak"])

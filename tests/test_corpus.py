@@ -54,7 +54,7 @@ def test_evidence_must_exist_in_the_same_document(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ('{"id": 1, "text": "x", "labels": ["a"]}\n{broken\n', "line 2 is not valid JSON"),
+    ('{"id": 1, "text": "x", "labels": ["a"]}\n{broken\n', "line 2: not valid JSON"),
     ('{"id": 1, "labels": ["a"]}\n', "missing column"),
 ])
 def test_unreadable_tables(tmp_path, content, message):

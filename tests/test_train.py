@@ -21,7 +21,7 @@ def test_ranking_metrics():
     owner = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
     mean_ap, recall3 = _ranking_metrics(y, conf, owner)
     assert mean_ap == pytest.approx(((1 + 2 / 3) / 2 + 1 / 4) / 2)
-    assert recall3 == pytest.approx((1 + 0) / 2)
+    assert recall3 == pytest.approx((2 / 2 + 0 / 1) / 2)
 
 
 def test_status_cutoffs_separate_supported_from_unsupported():
