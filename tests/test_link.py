@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from nlp.link import find_evidence, indicators_from_blocks, link_confidences, quantities, status_of, target_unit
+from nlp.model import load_model
+from nlp.read import Block
+
+
+@pytest.mark.parametrize("text, unit, expected", [
+    ("走访企业300多家次，举办培训2期", "次", ["300多家次"]),
+    ("走访企业300多家次，举办培训2期", "期", ["2期"]),
+    ("捐款1.5万元，资助学生20名", "万元", ["1.5万元"]),
+    ("满意度达到95%以上", "%", ["95%"]),
+    ("召开会议", "次", []),
+])
+def test_quantities(text, unit, expected):
+    assert quantities(text, unit) == expected
+
+
+@pytest.mark.parametrize("target, unit", [("≥2次", "次"), ("≤6万元", "万元"), ("≥95%", "%"), ("得到保护", None)])
+def test_target_unit(target, unit):
+    assert target_unit(target) == unit
+
+
+@pytest.mark.parametrize("confidences, expected", [([0.9, 0.1], "supported"), ([0.3], "weak"), ([0.1], "unsupported"),
+                                                   ([], "unsupported")])
+def test_status_of(confidences, expected):
+    assert status_of(confidences, supported=0.5, weak=0.2) == expected
+
+
+def test_indicator_context_is_the_table_above():
+    blocks = [Block("d", "d-001", "heading", "", "附件"),
+              Block("d", "d-002", "table_row", "附件", "项目名称 | 老工商业者困难补助"),
+              Block("d", "d-003", "indicator", "附件", "发放人数 | 14", {"name": "发放人数", "target": "14"}),
+              Block("d", "d-004", "paragraph", "附件", "说明"),
+              Block("d", "d-005", "indicator", "附件", "满意率 | ≥95%", {"name": "满意率", "target": "≥95%"})]
+    records = indicators_from_blocks(blocks)
+    assert [r["id"] for r in records] == ["d-003", "d-005"]
+    assert records[0]["context"] == "项目名称 | 老工商业者困难补助" and records[1]["context"] == ""
+
+
+PARAGRAPHS = [{"id": "a1", "doc_id": "a", "text": "组织企业结对帮扶贫困村2个，捐赠资金5万元。", "section": ""},
+              {"id": "a2", "doc_id": "a", "text": "单位编制3人，在职4人。", "section": ""},
+              {"id": "b1", "doc_id": "b", "text": "召开招商引资推介会，签约项目6个。", "section": ""}]
+INDICATORS = [{"id": "k1", "doc_id": "a", "name": "结对帮扶贫困村", "target": "≥1个"},
+              {"id": "k2", "doc_id": "b", "name": "招商引资签约项目", "target": "≥5个"}]
+
+
+def test_links_stay_inside_a_document(tiny_model):
+    conf = link_confidences(load_model(tiny_model), PARAGRAPHS, INDICATORS)
+    assert np.isnan(conf[0, 2]) and np.isnan(conf[1, 0]) and np.isnan(conf[1, 1])
+    assert not np.isnan(conf[0, :2]).any() and not np.isnan(conf[1, 2])
+    assert conf[0, 0] > conf[0, 1]  # the paragraph about pairing beats the staffing one
+
+
+def test_find_evidence_orders_and_reports_quantities(tiny_model):
+    model = load_model(tiny_model)
+    model.meta["status_cutoffs"]["weak"] = 0.0  # list every link, however weak
+    results = find_evidence(PARAGRAPHS, INDICATORS, model=model, top_k=5)
+    assert [r["indicator"]["id"] for r in results] == ["k1", "k2"]
+    for r in results:
+        confs = [e["confidence"] for e in r["evidence"]]
+        assert confs == sorted(confs, reverse=True)
+        assert all(e["id"][0] == r["doc_id"] for e in r["evidence"])
+    by_id = {e["id"]: e for e in results[0]["evidence"]}
+    assert set(by_id) == {"a1", "a2"} and by_id["a1"]["quantities"] == ["2个"] and "quantities" not in by_id["a2"]
