@@ -227,7 +227,10 @@ def simplify_all(texts):
 
 
 def make_text_pipeline(tokenizer=None, **classifier_params):
-    """The text-in, categories-out pipeline: simplify, word and character TF-IDF, guide words, classifier.
+    """The text-in, categories-out pipeline: simplify, word TF-IDF, guide words, classifier.
+
+    Character n-grams scored no better in grouped cross-validation and cost a
+    fifth of the tagging time (``notebooks/model_selection.py``).
 
     Parameters
     ----------
@@ -244,8 +247,6 @@ def make_text_pipeline(tokenizer=None, **classifier_params):
     features = FeatureUnion([
         ("words", TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
                                   ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2,
-                                  sublinear_tf=True, max_features=50000)),
         ("keywords", KeywordCounts()),
     ])
     return Pipeline([

@@ -40,6 +40,26 @@ def _converter():
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars():
+    """Characters without which the t2s converter leaves a text as it is (None: unknown)."""
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    chars = set()
+    try:
+        for name in ("TSCharacters.txt", "TSPhrases.txt"):
+            for line in (folder / name).read_text(encoding="utf-8").splitlines():
+                key, _, values = line.partition("\t")
+                value = values.split(" ")[0]
+                if values and value != key and chars.isdisjoint(key):
+                    # A phrase changes only where it occurs whole: any one of its changed characters tells.
+                    chars.update(k for k, v in zip(key, value) if k != v)
+    except OSError:
+        return None
+    return frozenset(chars)
+
+
 def to_simplified(text):
     """The text in simplified script with full-width letters and digits made half-width.
 
@@ -56,9 +76,13 @@ def to_simplified(text):
         unicodedata.normalize("NFKC", c) if "\uff10" <= c <= "\uff5a" and c.isalnum() else c
         for c in text
     )
-    if not text.isascii():
-        text = _converter().convert(text)
-    return text
+    if text.isascii():
+        return text
+    # Converting is the slowest step of tagging; most reports hold no traditional character at all.
+    trad = _traditional_chars()
+    if trad is not None and trad.isdisjoint(text):
+        return text
+    return _converter().convert(text)
 
 
 def _cache_dir():
