@@ -387,6 +387,10 @@ def format_f1(results):
     return "\n".join(rows)
 
 
+def _load():
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def machine():
     """One line about this machine and the libraries measured."""
     from importlib import metadata
@@ -416,6 +420,7 @@ def main(argv=None):
         print(json.dumps(run_one(args.one, args.corpus, args.epochs)))
         return
     print(machine())
+    print(f"load average {_load()} at the start", end="; ")
     print(f"corpus {args.corpus}, document-grouped 5-fold cross-validation; spaCy {args.epochs} epochs\n")
     results = []
     for name in args.methods:
@@ -425,6 +430,7 @@ def main(argv=None):
     print(format_table(results))
     print()
     print(format_f1(results))
+    print(f"\nload average {_load()} at the end")
     if any(not r.get("peak_exact", True) for r in results):
         print("\n(peak RSS could not be reset here: the figure includes what the process held before the folds)")
 

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .tokenize import Tokenizer, to_simplified
 
-__all__ = ["ActivityClassifier", "KeywordCounts", "make_text_pipeline", "simplify_all", "tag_blocks"]
+__all__ = ["ActivityClassifier", "make_text_pipeline", "tag_blocks", "text_tokenizer"]
 
 
 def _sigmoid(z):
@@ -211,6 +211,8 @@ class KeywordCounts(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix(np.log1p(np.array(counts, float).reshape(len(counts), len(self.keywords_))))
 
     def get_feature_names_out(self, input_features=None):
+        """One name per column: ``keywords:<category>``."""
+        check_is_fitted(self)
         return np.array([f"keywords:{c}" for c in self.keywords_], dtype=object)
 
 
@@ -224,6 +226,11 @@ def default_keywords():
 def simplify_all(texts):
     """`to_simplified` over a sequence of texts (the first step of the text pipeline)."""
     return [to_simplified(t) for t in texts]
+
+
+def text_tokenizer(pipeline):
+    """The `Tokenizer` a text pipeline's word features use."""
+    return pipeline.named_steps["features"].transformer_list[0][1].tokenizer
 
 
 def make_text_pipeline(tokenizer=None, **classifier_params):
@@ -256,7 +263,7 @@ def make_text_pipeline(tokenizer=None, **classifier_params):
     ])
 
 
-def _explain(model, texts, proba, top=5):
+def _explain(model, texts, top=5):
     """Per text and category, the features that pushed that category's score up most."""
     pipeline = model.tagger
     X = pipeline[:-1].transform(texts).tocsr()
@@ -274,8 +281,8 @@ def _explain(model, texts, proba, top=5):
     return out
 
 
-def tag_blocks(blocks, *, model, indicators=None, explain=False):
-    """Tag every non-indicator block with categories, scores and, given indicators, links.
+def tag_blocks(blocks, *, model, indicators=None, explain=False, all_blocks=False):
+    """Tag the paragraphs of a document with categories, scores and, given indicators, links.
 
     Parameters
     ----------
@@ -286,27 +293,29 @@ def tag_blocks(blocks, *, model, indicators=None, explain=False):
         paragraph lists the links at or above the model's ``weak`` cut-off.
     explain : bool, default=False
         Add ``explain``: per label, the terms that pushed it up.
+    all_blocks : bool, default=False
+        Tag headings and table rows too (they get no links).
 
     Returns
     -------
     list of dict
-        One object per block in the contract's ``tag`` shape.
+        One object per paragraph (per block with `all_blocks`) in the contract's ``tag`` shape.
     """
     from .link import link_confidences
 
-    items = [b for b in blocks if b.kind != "indicator"]
+    items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
     texts = [b.text for b in items]
     proba = model.predict_proba(texts)
     labels = model.labels(proba)
-    reasons = _explain(model, texts, proba) if explain and items else None
+    reasons = _explain(model, texts) if explain and items else None
     conf = None
-    if indicators:
+    if indicators and model.linker is not None:
         # Only narrative paragraphs are evidence; headings and table rows get no links.
         narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]
         conf = np.full((len(indicators), len(items)), np.nan)
         conf[:, narrative] = link_confidences(
-            model, [{"text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
-                    for n in narrative], indicators)
+            [{"text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id} for n in narrative],
+            indicators, model=model, paragraph_proba=proba[narrative])
         weak = model.meta["status_cutoffs"]["weak"]
     out = []
     for n, block in enumerate(items):

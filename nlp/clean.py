@@ -11,7 +11,6 @@ must not be joined onto one of those.
 import re
 
 __all__ = [
-    "clean",
     "heading_level",
     "is_date_line",
     "join_fragments",
@@ -365,34 +364,3 @@ def rejoin(lines):
         pieces.append((current, False))
     return pieces
 
-
-def clean(text):
-    """Clean a whole extracted text: what the reader does before finding blocks.
-
-    Parameters
-    ----------
-    text : str
-        Any text.
-
-    Returns
-    -------
-    str
-        One cleaned piece a line: broken sentences re-joined, spaces squeezed,
-        artefacts dropped, full-width digits and letters half-width. Lines
-        holding tabs (table rows) are kept as lines, each cell squeezed.
-
-    Examples
-    --------
-    >>> clean("（1）本单位 2020 年召开执委会、\\n\\n会长会。\\n评价指标\\t自评 得分")
-    '（1）本单位2020年召开执委会、会长会。\\n评价指标\\t自评得分'
-    """
-    out, prose = [], []
-    for line in normalize(text).split("\n"):
-        if "\t" in line:
-            out.extend(squeeze_spaces(p) for p, _ in rejoin(prose))
-            prose = []
-            out.append("\t".join(squeeze_spaces(cell) for cell in line.split("\t")))
-        else:
-            prose.append(line)
-    out.extend(squeeze_spaces(p) for p, _ in rejoin(prose))
-    return "\n".join(p for p in out if p.strip())

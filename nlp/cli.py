@@ -29,14 +29,14 @@ def _load(model_dir):
     return load_model(model_dir)
 
 
-def _tag_file(source, model_dir, indicator_file, explain):
+def _tag_file(source, model_dir, indicators, explain, all_blocks):
     from .classify import tag_blocks
     from .link import indicators_from_blocks
-    from .read import read_indicator_table, read_input
+    from .read import read_input
 
     blocks = read_input(source)
-    indicators = read_indicator_table(indicator_file) if indicator_file else indicators_from_blocks(blocks)
-    return tag_blocks(blocks, model=_load(model_dir), indicators=indicators, explain=explain)
+    return tag_blocks(blocks, model=_load(model_dir), indicators=indicators or indicators_from_blocks(blocks),
+                      explain=explain, all_blocks=all_blocks)
 
 
 @cli.command()
@@ -57,25 +57,25 @@ def read(source, out, fmt):
 @_model
 @click.option("--indicators", "indicator_file", default=None, help="Indicator table to link paragraphs to.")
 @click.option("--explain", is_flag=True, help="Add the terms that pushed each label up.")
+@click.option("--all-blocks", is_flag=True, help="Tag headings and table rows too, not only paragraphs.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Files tagged in parallel.")
-def tag(sources, out, fmt, model_dir, indicator_file, explain, jobs):
+def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs):
     """Tag every paragraph with activity categories and calibrated scores."""
     from tqdm import tqdm
 
-    _load(model_dir)  # a bad model is reported once, before any work
-    if indicator_file:
-        from .read import read_indicator_table
+    from .read import read_indicator_table
 
-        read_indicator_table(indicator_file)
+    _load(model_dir)  # a bad model is reported once, before any work
+    indicators = read_indicator_table(indicator_file) if indicator_file else None
+    args = (model_dir, indicators, explain, all_blocks)
     bar = dict(disable=not sys.stderr.isatty() or len(sources) < 2, unit="file", file=sys.stderr)
     if jobs == 1:
-        results = (_tag_file(s, model_dir, indicator_file, explain) for s in tqdm(sources, **bar))
+        results = (_tag_file(s, *args) for s in tqdm(sources, **bar))
     else:
         from joblib import Parallel, delayed
 
         parallel = Parallel(n_jobs=jobs, return_as="generator")
-        results = tqdm(parallel(delayed(_tag_file)(s, model_dir, indicator_file, explain) for s in sources),
-                       total=len(sources), **bar)
+        results = tqdm(parallel(delayed(_tag_file)(s, *args) for s in sources), total=len(sources), **bar)
     write_records((row for rows in results for row in rows), out=out, fmt=fmt)
 
 

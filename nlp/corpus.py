@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .read import read_records
+from .read import TABLE_SUFFIXES, read_records
 
 __all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
 OTHER = "other"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TABLE_SUFFIXES = {".jsonl", ".csv", ".xlsx"}
 
 
 @dataclass
@@ -107,8 +106,8 @@ def load_corpus(path):
             declared = [c.strip() for c in (path / "categories.txt").read_text(encoding="utf-8").splitlines()
                         if c.strip() and not c.startswith("#")]
     elif path.is_file():
-        if path.suffix.lower() not in _TABLE_SUFFIXES:
-            raise InputError(path, "a corpus is a directory or a .jsonl/.csv/.xlsx table")
+        if path.suffix.lower() not in TABLE_SUFFIXES:
+            raise InputError(path, f"a corpus is a directory or a .jsonl/.csv/.xlsx table, not a {path.suffix or 'file without extension'}")
         table, indicator_table = path, None
     else:
         raise InputError(path, "no such file or directory")
@@ -118,7 +117,11 @@ def load_corpus(path):
     if missing:
         raise InputError(table, f"missing column(s) {', '.join(missing)}; a corpus needs id, text, labels")
     if "doc_id" not in paragraphs.columns:
-        paragraphs["doc_id"] = table.stem
+        # Without documents each paragraph is its own, so grouped folds still exist.
+        paragraphs["doc_id"] = paragraphs["id"].astype(str)
+    if "kind" not in paragraphs.columns:
+        paragraphs["kind"] = "paragraph"
+    paragraphs["kind"] = paragraphs["kind"].fillna("paragraph")
     paragraphs["id"] = paragraphs["id"].astype(str)
     paragraphs["labels"] = [_as_list(v, table, i + 1, "labels") for i, v in enumerate(paragraphs["labels"])]
 
@@ -170,7 +173,8 @@ def validate_corpus(corpus, *, folds=5, near_duplicate=0.9):
     corpus : Corpus
     folds : int, default=5
         Cross-validation folds training will use; every category needs at least
-        this many paragraphs in at least two documents.
+        this many paragraphs in at least two documents (0: no such check, as
+        for a held-out test set).
     near_duplicate : float, default=0.9
         Cosine similarity of character 3-grams above which two paragraphs of
         different documents count as the same text.
@@ -211,7 +215,7 @@ def validate_corpus(corpus, *, folds=5, near_duplicate=0.9):
         problems.append(f"paragraph id {pid} is used more than once")
     if not corpus.categories:
         problems.append("no paragraph has an activity label: nothing to learn (every label is 'other' or missing)")
-    for category in corpus.categories:
+    for category in corpus.categories if folds else []:
         has = p[[category in labels for labels in p["labels"]]]
         if len(has) < folds or has["doc_id"].nunique() < 2:
             problems.append(f"category {category!r} has {len(has)} paragraph(s) in {has['doc_id'].nunique()} "
@@ -251,7 +255,7 @@ def corpus_statistics(corpus):
     }
 
 
-def agreement(first, second, categories=None):
+def agreement(first, second, *, categories=None):
     """Cohen's kappa per category between two labellings of the same paragraphs.
 
     Parameters
@@ -269,10 +273,14 @@ def agreement(first, second, categories=None):
     """
     from sklearn.metrics import cohen_kappa_score
 
-    a = {r["id"]: r["labels"] for r in _read_table(Path(first)).to_dict("records")}
-    b = {r["id"]: r["labels"] for r in _read_table(Path(second)).to_dict("records")}
-    a = {str(k): _as_list(v, first, k, "labels") for k, v in a.items()}
-    b = {str(k): _as_list(v, second, k, "labels") for k, v in b.items()}
+    def labelling(path):
+        table = _read_table(Path(path))
+        missing = [c for c in ("id", "labels") if c not in table.columns]
+        if missing:
+            raise InputError(path, f"missing column(s) {', '.join(missing)}; a labelling needs id and labels")
+        return {str(i): _as_list(v, path, i, "labels") for i, v in zip(table["id"], table["labels"])}
+
+    a, b = labelling(first), labelling(second)
     ids = [i for i in a if i in b]
     if not ids:
         raise InputError(second, f"shares no paragraph id with {first}")

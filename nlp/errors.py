@@ -21,3 +21,7 @@ class InputError(ValueError):
         self.source = str(source)
         self.problem = problem
         super().__init__(f"{self.source}: {problem}")
+
+    def __reduce__(self):
+        # Rebuilt from both parts, so it survives the trip back from a worker process.
+        return type(self), (self.source, self.problem)

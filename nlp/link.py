@@ -10,10 +10,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .errors import InputError
 from .tokenize import to_simplified
 
-__all__ = ["EvidenceLinker", "LinkFeatures", "find_evidence", "indicators_from_blocks", "link_confidences", "pair_features",
-           "quantities", "indicator_text", "status_of"]
+__all__ = ["EvidenceLinker", "find_evidence", "indicators_from_blocks", "link_confidences"]
 
 _UNITS = "万元|亿元|元|人次|家次|户次|次|场|期|批|家|个|人|名|项|篇|条|户|村|所|份|件|天|%"
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余)?\s*(" + _UNITS + ")")
@@ -287,16 +287,18 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-def link_confidences(model, paragraphs, indicators):
+def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     """Confidence that each paragraph supports each indicator.
 
     Parameters
     ----------
-    model : nlp.model.Model
     paragraphs : list of dict
         With ``text``, ``section`` and optionally ``doc_id``.
     indicators : list of dict
         With ``name``, ``target``, ``level2``, optionally ``context`` and ``doc_id``.
+    model : nlp.model.Model
+    paragraph_proba : ndarray, optional
+        The paragraphs' category probabilities, when the caller has them already.
 
     Returns
     -------
@@ -306,7 +308,7 @@ def link_confidences(model, paragraphs, indicators):
     conf = np.full((len(indicators), len(paragraphs)), np.nan)
     if model.linker is None or not len(indicators) or not len(paragraphs):
         return conf
-    par_proba = model.predict_proba([p["text"] for p in paragraphs])
+    par_proba = model.predict_proba([p["text"] for p in paragraphs]) if paragraph_proba is None else paragraph_proba
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
     X, pairs = pair_features(model.tokenizer, indicators, paragraphs, ind_proba, par_proba)
     if len(X):
@@ -331,9 +333,17 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     -------
     list of dict
         One object per indicator, in the contract's ``evidence`` shape.
+
+    Raises
+    ------
+    InputError
+        The model was trained without indicators and has no linker.
     """
-    conf = link_confidences(model, paragraphs, indicators)
+    if model.linker is None:
+        raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
+    conf = link_confidences(paragraphs, indicators, model=model)
     cut = model.meta["status_cutoffs"]
+    documents = {p.get("doc_id") for p in paragraphs}
     out = []
     for i, ind in enumerate(indicators):
         row = np.nan_to_num(conf[i], nan=-1.0)
@@ -347,7 +357,8 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
                 item["quantities"] = found
             evidence.append(item)
         out.append({
-            "doc_id": ind.get("doc_id"),
+            # An indicator file without doc_id belongs to the document read, when there is one.
+            "doc_id": ind.get("doc_id") or (next(iter(documents)) if len(documents) == 1 else None),
             "indicator": {k: ind.get(k, "") for k in ("id", "level1", "level2", "name", "target", "actual")},
             "evidence": evidence,
             "status": status_of(row[row >= 0], cut["supported"], cut["weak"]),

@@ -13,7 +13,6 @@ import numpy as np
 
 from .corpus import OTHER
 from .errors import InputError
-from .tokenize import to_simplified
 
 __all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions"]
 
@@ -52,11 +51,14 @@ class Model:
         Link confidences from link features; None when the corpus had no indicators.
     meta : dict
         Categories, thresholds, status cut-offs, versions, corpus hash, date, metrics.
+    directory : Path or None
+        Where it was loaded from.
     """
 
     tagger: object
     linker: object = None
     meta: dict = field(default_factory=dict)
+    directory: Path | None = None
 
     @property
     def categories(self):
@@ -64,16 +66,20 @@ class Model:
 
     @property
     def tokenizer(self):
-        return self.tagger.named_steps["features"].transformer_list[0][1].tokenizer
+        """The tagger's word tokenizer (the linker uses the same)."""
+        from .classify import text_tokenizer
+
+        return text_tokenizer(self.tagger)
 
     def predict_proba(self, texts):
-        """Category probabilities, shape (n_texts, n_categories)."""
+        """Category probabilities of `texts`, an array of shape (n_texts, n_categories)."""
         if not len(texts):
             return np.zeros((0, len(self.categories)))
         return self.tagger.predict_proba(list(texts))
 
     def labels(self, proba):
-        """Per row, the categories at or above their threshold, highest first, else ``["other"]``."""
+        """Labels from `predict_proba` output: per row, the categories at or above their
+        threshold, highest first, else ``["other"]`` (a list of lists of str)."""
         thresholds = np.asarray(self.meta["thresholds"])
         out = []
         for row in np.atleast_2d(proba):
@@ -81,8 +87,6 @@ class Model:
             out.append([self.categories[j] for j in passed] or [OTHER])
         return out
 
-    def simplified(self, texts):
-        return [to_simplified(t) for t in texts]
 
 
 def _sha256(path):
@@ -98,28 +102,52 @@ def save_model(model, directory):
 
     The files are built in a temporary sibling folder and moved into place, so an
     interrupted save leaves the previous model as it was.
+
+    Parameters
+    ----------
+    model : Model
+    directory : str or Path
+        A new folder, an empty one, or a model directory to replace.
+
+    Raises
+    ------
+    InputError
+        `directory` exists and holds something other than a model: it is never deleted.
     """
     import joblib
 
     directory = Path(directory)
+    if directory.exists() and not _is_model_dir(directory) and (not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(directory, "exists and is not a model directory; choose a new or empty folder")
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
     tmp.chmod(0o755)
+    old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
     try:
         joblib.dump(model.tagger, tmp / "tagger.joblib")
         joblib.dump(model.linker, tmp / "linker.joblib")
         meta = dict(model.meta, format=FORMAT, files={name: _sha256(tmp / name) for name in _FILES})
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        old = None
         if directory.exists():
-            old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
             directory.rename(old)
-        tmp.rename(directory)
-        if old is not None:
+        try:
+            tmp.rename(directory)
+        except OSError:
+            if old.exists():
+                old.rename(directory)
+            raise
+        if old.exists():
             shutil.rmtree(old)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def _is_model_dir(directory):
+    try:
+        return json.loads((directory / "meta.json").read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def load_model(directory=None):
@@ -143,8 +171,9 @@ def load_model(directory=None):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise InputError(directory, "not a model directory (no readable meta.json)") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or set(meta.get("files", {})) != set(_FILES):
-        raise InputError(directory, f"not a model of format {FORMAT}")
+    found = meta.get("format") if isinstance(meta, dict) else None
+    if found != FORMAT or set(meta.get("files", {})) != set(_FILES):
+        raise InputError(directory, f"not a model of format {FORMAT} (meta.json says format {found!r})")
     for name, digest in meta["files"].items():
         path = directory / name
         if not path.is_file() or _sha256(path) != digest:
@@ -156,4 +185,4 @@ def load_model(directory=None):
         print(f"warning: {directory}: trained with other library versions ({', '.join(changed)}); "
               "retrain if results look wrong", file=sys.stderr)
     return Model(tagger=joblib.load(directory / "tagger.joblib"),
-                 linker=joblib.load(directory / "linker.joblib"), meta=meta)
+                 linker=joblib.load(directory / "linker.joblib"), meta=meta, directory=directory)

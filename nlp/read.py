@@ -22,7 +22,7 @@ __all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table"
            "read_text"]
 
 _REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
-_TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
+TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 _INDICATOR_FIELDS = ("id", "name", "level1", "level2", "target", "actual")
 
 # Control characters do not occur in text files (tab, line ends and form feed aside).
@@ -565,6 +565,6 @@ def read_input(source, *, doc_id=None):
     -------
     list of Block
     """
-    if str(source) != "-" and Path(source).suffix.lower() in _TABLE_SUFFIXES:
+    if str(source) != "-" and Path(source).suffix.lower() in TABLE_SUFFIXES:
         return read_paragraph_table(source, doc_id=doc_id)
     return read_report(source, doc_id=doc_id)

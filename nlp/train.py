@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .classify import make_text_pipeline
+from .classify import make_text_pipeline, text_tokenizer
 from .corpus import OTHER, load_corpus, validate_corpus
 from .errors import InputError
 from .link import EvidenceLinker, indicator_text, pair_features, status_of
@@ -41,6 +41,7 @@ def expected_calibration_error(y, proba, bins=10):
 
 
 def _checked(path, folds):
+    """The corpus at `path`, refused with its first problem; `folds=0` skips the training-size check."""
     corpus = load_corpus(path)
     problems = validate_corpus(corpus, folds=folds)
     if problems:
@@ -50,12 +51,10 @@ def _checked(path, folds):
 
 
 def _candidates(corpus):
-    """Paragraph rows that can be evidence, by document."""
-    p = corpus.paragraphs
-    kinds = p["kind"] if "kind" in p.columns else ["paragraph"] * len(p)
+    """Paragraph rows that can be evidence (headings and table rows cannot), by document."""
     out = {}
-    for row, (doc, kind) in enumerate(zip(p["doc_id"], kinds)):
-        if kind in ("paragraph", None) or kind != kind:  # NaN kind: a plain paragraph table
+    for row, (doc, kind) in enumerate(zip(corpus.paragraphs["doc_id"], corpus.paragraphs["kind"])):
+        if kind == "paragraph":
             out.setdefault(doc, []).append(row)
     return out
 
@@ -166,17 +165,18 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None):
     pred = np.zeros(Y.shape, int)
     ind_proba = np.zeros((len(ind), Y.shape[1]))
     ind_docs = ind["doc_id"].astype(str).to_numpy() if len(ind) else np.array([])
-    for train, test in GroupKFold(n_splits=min(folds, len(np.unique(groups)))).split(texts, Y, groups):
+    n_folds = min(folds, len(np.unique(groups)))
+    for train, test in GroupKFold(n_splits=n_folds).split(texts, Y, groups):
         model = clone(tagger).fit([texts[i] for i in train], Y[train], classifier__groups=groups[train])
         par_proba[test] = model.predict_proba([texts[i] for i in test])
         pred[test] = model.predict([texts[i] for i in test])
         held = np.isin(ind_docs, np.unique(groups[test]))
         if held.any():
             ind_proba[held] = model.predict_proba([indicator_text(r) for r in ind[held].to_dict("records")])
-    metrics = {"tagging": _tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": folds}
+    metrics = {"tagging": _tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": n_folds}
     oof = {"paragraphs": par_proba, "indicators": ind_proba}
     if len(ind):
-        tokenizer = tagger.named_steps["features"].transformer_list[0][1].tokenizer
+        tokenizer = text_tokenizer(tagger)
         rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
@@ -245,7 +245,7 @@ def reliability_diagram(Y, proba, path, bins=10):
     try:
         import matplotlib
     except ImportError:
-        raise InputError(path, "the reliability diagram needs matplotlib: pip install 'nlp[plot]'") from None
+        raise InputError(path, "the reliability diagram needs matplotlib: pip install matplotlib") from None
     from .write import atomic_path
 
     matplotlib.use("Agg")
@@ -285,9 +285,10 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     dict
         ``mode`` (``cross-validated`` or ``held-out``), ``tagging`` and ``linking`` metrics.
     """
-    corpus = _checked(corpus_path, folds)
+    corpus = _checked(corpus_path, 0)
     model = load_model(model_dir)
     if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
+        _checked(corpus_path, folds)
         metrics, oof = cross_validate(corpus, folds=folds, tagger=clone(model.tagger))
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
     else:

@@ -24,11 +24,17 @@ def atomic_path(path):
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(path, f"cannot write: folder {folder} does not exist")
+    if path.is_dir():
+        raise InputError(path, "cannot write: it is a folder; give a file name")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as e:
         raise InputError(path, f"cannot write: {e.strerror}") from None
     os.close(fd)
+    # mkstemp makes the file private; give it the mode any new file would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -61,16 +67,19 @@ def _write_stream(records, fmt, f):
         for n, r in enumerate(records):
             f.write(("," if n else "") + "\n" + json.dumps(r, ensure_ascii=False))
         f.write("\n]\n")
-    else:  # csv: columns of the first record, later extra keys appended as they appear
-        rows = (_flat(r) for r in records)
-        first = next(rows, None)
-        if first is None:
-            return
-        writer = csv.DictWriter(f, fieldnames=list(first), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerow(first)
-        for row in rows:
-            writer.writerow(row)
+    else:
+        columns, rows = _table(records)
+        writer = csv.DictWriter(f, fieldnames=columns)
+        if columns:
+            writer.writeheader()
+        writer.writerows(rows)
+
+
+def _table(records):
+    """Flat rows and the union of their columns in order of appearance (tables need every column up front)."""
+    rows = [_flat(r) for r in records]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return columns, rows
 
 
 def write_records(records, *, out=None, fmt="jsonl"):
@@ -79,7 +88,8 @@ def write_records(records, *, out=None, fmt="jsonl"):
     Parameters
     ----------
     records : iterable of dict
-        Consumed once, so a generator keeps memory flat for jsonl, json and csv.
+        Consumed once: jsonl and json are streamed, so a generator keeps memory
+        flat; csv and xlsx gather the rows first to know every column.
     out : str or Path, optional
         Output file; written atomically. None or ``-`` for standard output.
     fmt : {"jsonl", "json", "csv", "xlsx"}
@@ -109,13 +119,10 @@ def write_records(records, *, out=None, fmt="jsonl"):
 def _write_xlsx(records, path):
     from openpyxl import Workbook
 
+    columns, rows = _table(records)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
-    columns = None
-    for record in records:
-        row = _flat(record)
-        if columns is None:
-            columns = list(row)
-            ws.append(columns)
+    ws.append(columns)
+    for row in rows:
         ws.append([row.get(c) for c in columns])
     wb.save(path)

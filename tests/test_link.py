@@ -47,7 +47,7 @@ INDICATORS = [{"id": "k1", "doc_id": "a", "name": "结对帮扶贫困村", "targ
 
 
 def test_links_stay_inside_a_document(tiny_model):
-    conf = link_confidences(load_model(tiny_model), PARAGRAPHS, INDICATORS)
+    conf = link_confidences(PARAGRAPHS, INDICATORS, model=load_model(tiny_model))
     assert np.isnan(conf[0, 2]) and np.isnan(conf[1, 0]) and np.isnan(conf[1, 1])
     assert not np.isnan(conf[0, :2]).any() and not np.isnan(conf[1, 2])
     assert conf[0, 0] > conf[0, 1]  # the paragraph about pairing beats the staffing one

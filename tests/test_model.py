@@ -87,9 +87,36 @@ def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
 
 
 def test_save_replaces_an_existing_model(tiny_model, tmp_path):
-    model = load_model(tiny_model)
     out = tmp_path / "m"
-    out.mkdir()
+    shutil.copytree(tiny_model, out)
     (out / "stale.txt").write_text("old")
-    save_model(model, out)
+    save_model(load_model(tiny_model), out)
     assert sorted(p.name for p in out.iterdir()) == ["linker.joblib", "meta.json", "tagger.joblib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_save_never_deletes_a_folder_that_is_not_a_model(tiny_model, tmp_path):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "chapter1.txt").write_text("keep")
+    with pytest.raises(InputError, match="not a model directory"):
+        save_model(load_model(tiny_model), out)
+    assert (out / "chapter1.txt").read_text() == "keep"
+
+
+def test_failed_save_leaves_the_old_model(tiny_model, tmp_path, monkeypatch):
+    import joblib
+
+    out = tmp_path / "m"
+    shutil.copytree(tiny_model, out)
+    before = _snapshot(out)
+    model = load_model(tiny_model)
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(joblib, "dump", fail)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(model, out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
