@@ -79,7 +79,7 @@ class NlpTagger:
     decision = "tuned per category"
 
     def __init__(self, categories, epochs):
-        pass
+        """No settings: the shipped pipeline's own."""
 
     def fit(self, texts, Y, groups):
         """Fit a fresh pipeline with the training documents as calibration groups."""
@@ -103,6 +103,7 @@ class NlpTagger:
 
 
 def _tokens(tokenizer, text):
+    """The content tokens of the simplified text (what the tagger's word features see)."""
     return tokenizer(to_simplified(text))
 
 
@@ -132,8 +133,8 @@ class SpacyTextcat:
         self.tokenizer = Tokenizer()
 
     def _docs(self, nlp, texts):
-        # thinc's n-gram layer fails on a doc without tokens (a text of only numbers
-        # or punctuation has no content token): such a doc gets one placeholder.
+        # thinc's n-gram layer fails on a doc without tokens (a text of only
+        # punctuation, such as '.....', has no content token): it gets one placeholder.
         return [self.Doc(nlp.vocab, words=_tokens(self.tokenizer, t) or [EMPTY]) for t in texts]
 
     def fit(self, texts, Y, groups):

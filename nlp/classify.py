@@ -1,6 +1,5 @@
 """Classifying: calibrated multi-label activity categories for paragraphs."""
 import warnings
-from importlib import resources
 
 import numpy as np
 from scipy import sparse
@@ -14,7 +13,7 @@ from sklearn.preprocessing import FunctionTransformer, LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .tokenize import Tokenizer, to_simplified
+from .tokenize import Tokenizer, data_lines, to_simplified
 
 __all__ = ["ActivityClassifier", "make_text_pipeline", "tag_blocks", "text_tokenizer"]
 
@@ -52,11 +51,7 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import warnings
-from importlib import resources
-
-import numpy as np
-from scipy import sparse
+    >>> import numpy as np
     >>> X = np.r_[np.zeros((20, 2)), np.ones((20, 2))] + np.arange(40)[:, None] % 3 * 0.1
     >>> y = np.r_[np.zeros(20, int), np.ones(20, int)]
     >>> ActivityClassifier(cv=2).fit(X, y).predict([[0, 0], [1, 1]]).tolist()
@@ -218,8 +213,7 @@ class KeywordCounts(TransformerMixin, BaseEstimator):
 
 def default_keywords():
     """The guide's typical words per category, shipped with the package."""
-    text = resources.files("nlp").joinpath("data").joinpath("keywords.txt").read_text(encoding="utf-8")
-    rows = [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = [line.split("\t") for line in data_lines("keywords.txt")]
     return {category: words.split() for category, words in rows}
 
 

@@ -11,6 +11,7 @@ must not be joined onto one of those.
 import re
 
 __all__ = [
+    "half_width",
     "heading_level",
     "is_date_line",
     "join_fragments",
@@ -72,6 +73,17 @@ _CELL_PUNCT = re.compile(r"[，。；、：:“”‘’《》,;]")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
+def half_width(text):
+    """Full-width digits and ASCII letters made half-width; everything else kept.
+
+    Examples
+    --------
+    >>> half_width("２０２０年ＡＢ，。")
+    '2020年AB，。'
+    """
+    return text.translate(_HALFWIDTH)
+
+
 def normalize(text):
     """Unify line ends, turn full-width digits and letters half-width, drop artefacts.
 
@@ -92,7 +104,7 @@ def normalize(text):
     '2020年总结\\n'
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = text.translate(_HALFWIDTH)
+    text = half_width(text)
     text = _ZERO_WIDTH.sub("", text)
     text = _BOOKMARK.sub("", text)
     return _BOLD.sub(r"\1", text)

@@ -39,6 +39,13 @@ def _tag_file(source, model_dir, indicators, explain, all_blocks):
                       explain=explain, all_blocks=all_blocks)
 
 
+def _tag_file_or_error(source, *args):
+    try:
+        return _tag_file(source, *args)
+    except InputError as e:
+        return e
+
+
 @cli.command()
 @click.argument("source", metavar="INPUT")
 @_out
@@ -74,8 +81,12 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
     else:
         from joblib import Parallel, delayed
 
-        parallel = Parallel(n_jobs=jobs, return_as="generator")
-        results = tqdm(parallel(delayed(_tag_file)(s, *args) for s in sources), total=len(sources), **bar)
+        # Workers hand input errors back as values: raising inside a running pool
+        # would leave its processes to be killed and their warnings on stderr.
+        results = Parallel(n_jobs=jobs)(delayed(_tag_file_or_error)(s, *args) for s in tqdm(sources, **bar))
+        for result in results:
+            if isinstance(result, InputError):
+                raise result
     write_records((row for rows in results for row in rows), out=out, fmt=fmt)
 
 

@@ -2,7 +2,6 @@
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -11,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import InputError
-from .tokenize import to_simplified
+from .tokenize import data_lines, to_simplified
 
 __all__ = ["EvidenceLinker", "find_evidence", "indicators_from_blocks", "link_confidences"]
 
@@ -23,7 +22,6 @@ _DONE = re.compile(r"已|完成|共计|累计|举办|召开|组织|开展了|走
 _PLAN = re.compile(r"职能|职责|负责|目标|计划|拟|将要|力争|应当|加强|推进|坚持|进一步|要")
 _FUNCTION_SECTION = re.compile(r"职能|职责|概况|基本情况|机构|人员|目标(?!.*完成)")
 _PROBLEM_SECTION = re.compile(r"问题|不足|措施|建议|整改|下一步")
-_RESULT_SECTION = re.compile(r"绩效|成效|完成|履职|产出|效益|工作开展|主要工作")
 # Money and procedure: fund boilerplate names activities without reporting them, and
 # financial indicators are supported by exactly such paragraphs.
 _FINANCE = re.compile(r"经费|预算|资金|决算|支出|成本|三公|执行率|控制率|采购|拨付|到位|公开")
@@ -34,20 +32,18 @@ FEATURE_NAMES = [
     "name_overlap", "relative_name_overlap", "context_overlap", "relative_context_overlap",
     "name_in_section", "context_in_section", "target_quantity", "same_unit_number", "finance_both", "finance_paragraph_only",
     "satisfaction_both",
-    "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "result_section", "log_length",
+    "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length",
 ]
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
 @lru_cache(maxsize=1)
 def _synonym_groups():
-    text = resources.files("nlp").joinpath("data").joinpath("synonyms.txt").read_text(encoding="utf-8")
     canon = {}
-    for line in text.splitlines():
+    for line in data_lines("synonyms.txt"):
         words = line.split()
-        if words and not line.startswith("#"):
-            for w in words:
-                canon.setdefault(w, words[0])
+        for w in words:
+            canon.setdefault(w, words[0])
     return canon
 
 
@@ -191,7 +187,6 @@ class LinkFeatures:
             [min(len(_PLAN.findall(t)), 5) / 5 for t in texts],
             [bool(_FUNCTION_SECTION.search(s)) for s in sections],
             [bool(_PROBLEM_SECTION.search(s)) for s in sections],
-            [bool(_RESULT_SECTION.search(s)) for s in sections],
             [math.log1p(len(t)) / 7 for t in texts],
         ]).astype(float)
 

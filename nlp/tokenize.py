@@ -2,14 +2,15 @@
 import logging
 import os
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import jieba
 
-__all__ = ["Tokenizer", "to_simplified", "default_words", "default_stop_words"]
+from .clean import half_width
+
+__all__ = ["Tokenizer", "to_simplified", "data_lines"]
 
 # jieba logs every dictionary load at DEBUG to stderr; the tool's stderr is for errors.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -18,19 +19,10 @@ _NUMBER = re.compile(r"^[0-9０-９.．%％]+$")
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
-def _data_lines(name):
+def data_lines(name):
+    """Lines of a data file shipped in ``nlp/data``, without blanks and ``#`` comments."""
     text = resources.files("nlp").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
-
-def default_words():
-    """The domain dictionary shipped with the package, one word a line."""
-    return _data_lines("userdict.txt")
-
-
-def default_stop_words():
-    """The stop words shipped with the package."""
-    return _data_lines("stopwords.txt")
 
 
 @lru_cache(maxsize=1)
@@ -70,12 +62,7 @@ def to_simplified(text):
     >>> to_simplified("工商聯組織會員企業")
     '工商联组织会员企业'
     """
-    # Only ASCII-range full-width forms are folded; blanket NFKC would also
-    # rewrite Chinese punctuation that carries meaning (，。：).
-    text = "".join(
-        unicodedata.normalize("NFKC", c) if "\uff10" <= c <= "\uff5a" and c.isalnum() else c
-        for c in text
-    )
+    text = half_width(text)
     if text.isascii():
         return text
     # Converting is the slowest step of tagging; most reports hold no traditional character at all.
@@ -129,8 +116,8 @@ class Tokenizer:
     """
 
     def __init__(self, words=None, stop_words=None):
-        self.words = list(default_words() if words is None else words)
-        self.stop_words = list(default_stop_words() if stop_words is None else stop_words)
+        self.words = list(data_lines("userdict.txt") if words is None else words)
+        self.stop_words = list(data_lines("stopwords.txt") if stop_words is None else stop_words)
         self._jieba = None
         self._stop = frozenset(self.stop_words)
 
@@ -146,13 +133,6 @@ class Tokenizer:
         if self._jieba is None:
             self._jieba = _jieba_with(tuple(self.words))
         return self._jieba
-
-    def spans(self, text):
-        """``(word, start, end)`` for every token of `text`, offsets into `text`.
-
-        `text` should already be the simplified copy (see `to_simplified`).
-        """
-        return list(self.jieba.tokenize(text))
 
     def __call__(self, text):
         """Content tokens of `text`: no stop words, no punctuation, numbers as ``<num>``."""

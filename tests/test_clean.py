@@ -167,8 +167,9 @@ def test_reader_never_raises_and_keeps_characters(text):
     expected = _BOOKMARK.sub("", _ZERO_WIDTH.sub("", text.translate(_FULLWIDTH)))
     lost = _non_space(expected) - _non_space(got)
     assert not _non_space(got) - _non_space(expected)
-    # Beyond the listed artefacts only the ** of bold markers may go, two at a time.
-    assert set(lost) <= {"*"} and lost["*"] % 2 == 0
+    # Beyond the listed artefacts only Markdown marks may go: ** of bold, two at a
+    # time, and the # that opens a heading.
+    assert set(lost) <= {"*", "#"} and lost["*"] % 2 == 0
 
 
 @settings(max_examples=200, deadline=None)

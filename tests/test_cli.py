@@ -59,7 +59,9 @@ def test_tag_explain_names_terms(tiny_model, table):
 def test_tag_links_stay_inside_a_document(tiny_model, table, tmp_path):
     inds = tmp_path / "inds.csv"
     inds.write_text("id,name,target,doc_id\nk1,结对帮扶贫困村,≥1个,a\nk2,理想信念教育培训,≥2期,b\n", encoding="utf-8")
-    rows = jsonl(nlp("tag", str(table), "--model", str(tiny_model), "--indicators", str(inds)).stdout)
+    r = nlp("tag", str(table), "--model", str(tiny_model), "--indicators", str(inds))
+    assert r.returncode == 0, r.stderr
+    rows = jsonl(r.stdout)
     assert all("links" in r for r in rows)
     assert {l["indicator"] for r in rows[:2] for l in r["links"]} <= {"k1"}
     assert {l["indicator"] for l in rows[2]["links"]} <= {"k2"}
@@ -114,13 +116,96 @@ def test_train_without_labels_is_refused(tmp_path, tiny_model):
 
 def test_evidence_on_an_indicator_file(tiny_model, table, tmp_path):
     inds = tmp_path / "inds.jsonl"
-    inds.write_text(json.dumps({"id": "k1", "name": "结对帮扶贫困村", "target": "≥1个"}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
-    r = nlp("evidence", str(table), "--indicators", str(inds), "--model", str(tiny_model))
-    (obj,) = jsonl(r.stdout)
-    assert obj["indicator"]["id"] == "k1" and obj["status"] in {"supported", "weak", "unsupported"}
-    confs = [e["confidence"] for e in obj["evidence"]]
-    assert confs == sorted(confs, reverse=True)
+    inds.write_text(json.dumps({"id": "k1", "name": "结对帮扶贫困村", "target": "≥1个", "doc_id": "a"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    r = nlp("evidence", str(table), "--indicators", str(inds), "--model", str(tiny_model), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    (obj,) = json.loads(r.stdout)
+    assert obj["doc_id"] == "a" and obj["indicator"]["id"] == "k1"
+    assert {e["id"] for e in obj["evidence"]} <= {"p0", "p1"}
+
+
+def test_evidence_on_a_report_flags_what_the_narrative_misses():
+    # The shipped model on a seed: every indicator once, links sorted, and both outcomes present.
+    r = nlp("evidence", str(SEED))
+    assert r.returncode == 0, r.stderr
+    rows = jsonl(r.stdout)
+    assert len(rows) == 33 and len({x["indicator"]["id"] for x in rows}) == 33
+    for x in rows:
+        confs = [e["confidence"] for e in x["evidence"]]
+        assert confs == sorted(confs, reverse=True)
+        assert (x["status"] == "unsupported") == (not confs)
+    assert {x["status"] for x in rows} >= {"supported"}
+    table_only = jsonl(nlp("evidence", str(SEEDS / "004_657db78fa8902e38.txt")).stdout)
+    assert len(table_only) == 40 and {x["status"] for x in table_only} == {"unsupported"}
+
+
+def test_read_as_csv_and_xlsx_keeps_indicator_columns(tmp_path):
+    import pandas as pd
+
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"blocks.{fmt}"
+        assert nlp("read", str(SEED), "--format", fmt, "-o", str(out)).returncode == 0
+        frame = pd.read_csv(out) if fmt == "csv" else pd.read_excel(out)
+        assert {"indicator.name", "indicator.target", "indicator.actual"} <= set(frame.columns)
+        assert frame["indicator.name"].notna().sum() == 33
+
+
+def test_jobs_keep_input_order(tiny_model, tmp_path):
+    sources = []
+    for n, text in enumerate(["召开招商引资推介会。", "组织企业结对帮扶贫困村。", "举办理想信念教育培训班。"]):
+        path = tmp_path / f"r{n}.txt"
+        path.write_text(text, encoding="utf-8")
+        sources.append(str(path))
+    one = nlp("tag", *sources, "--model", str(tiny_model))
+    two = nlp("tag", *sources, "--model", str(tiny_model), "--jobs", "2")
+    assert two.returncode == 0, two.stderr
+    assert [x["doc_id"] for x in jsonl(two.stdout)] == ["r0", "r1", "r2"]
+    assert jsonl(one.stdout) == jsonl(two.stdout)
+
+
+def test_jobs_report_a_bad_file_in_one_line(tiny_model, tmp_path):
+    good, bad = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text("召开会议。", encoding="utf-8")
+    bad.write_bytes(b"")
+    assert one_line_error(nlp("tag", str(good), str(bad), "--model", str(tiny_model), "--jobs", "2"), "empty.txt")
+
+
+def test_all_blocks_adds_headings():
+    plain = jsonl(nlp("tag", str(SEED)).stdout)
+    every = jsonl(nlp("tag", str(SEED), "--all-blocks").stdout)
+    assert {x["kind"] for x in plain} == {"paragraph"}
+    assert {x["kind"] for x in every} == {"paragraph", "heading", "table_row"}
+
+
+def test_output_to_a_folder_is_refused(tiny_model, table, tmp_path):
+    assert one_line_error(nlp("tag", str(table), "--model", str(tiny_model), "-o", str(tmp_path)), tmp_path.name)
+
+
+def test_validate_and_agreement_on_the_corpus():
+    from conftest import ROOT
+
+    r = nlp("validate", str(ROOT / "corpus"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["paragraphs"] >= 600
+    agreement = ROOT / "corpus" / "agreement"
+    r = nlp("agreement", str(agreement / "first_pass.jsonl"), str(agreement / "second_pass.jsonl"))
+    lines = r.stdout.decode().splitlines()
+    assert r.returncode == 0 and lines[0].startswith("309 paragraphs labelled twice")
+    assert all(float(line.split()[-1]) > 0.9 for line in lines[1:])
+
+
+def test_evaluate_held_out_and_cross_validated(tiny_model, tiny_corpus, tmp_path):
+    from conftest import ROOT
+
+    plot = tmp_path / "reliability.png"
+    r = nlp("evaluate", str(ROOT / "corpus"), "--model", str(tiny_model), "--json", "--plot", str(plot))
+    assert r.returncode == 0, r.stderr
+    held = json.loads(r.stdout)
+    assert held["mode"] == "held-out" and 0 <= held["tagging"]["macro_f1"] <= 1 and "linking" in held
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = nlp("evaluate", str(tiny_corpus), "--model", str(tiny_model), "--json")
+    assert json.loads(r.stdout)["mode"] == "cross-validated"
 
 
 def test_evidence_without_indicators_says_so(tiny_model, table):

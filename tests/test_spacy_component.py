@@ -24,6 +24,8 @@ def test_component_sets_cats_from_the_model(tiny_model, tmp_path):
 
 
 def test_factory_is_registered_by_entry_point():
-    from spacy.util import registry
+    from importlib.metadata import entry_points
 
-    assert "activity_classifier" in registry.factories.get_all()
+    (point,) = [e for e in entry_points(group="spacy_factories") if e.name == "activity_classifier"]
+    assert point.value == "nlp.spacy_component:make_activity_classifier"
+    assert callable(point.load())

@@ -3,7 +3,7 @@ import pickle
 import jieba
 import pytest
 
-from nlp.tokenize import Tokenizer, default_words, to_simplified
+from nlp.tokenize import Tokenizer, data_lines, to_simplified
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,6 @@ def test_stop_words_punctuation_and_numbers(tok):
     assert tokens.count("<num>") == 1
 
 
-def test_spans_point_into_the_text(tok):
-    text = "工商联组织商会参加招商引资大会"
-    for word, start, end in tok.spans(text):
-        assert text[start:end] == word
-
-
 def test_own_jieba_instance_leaves_the_global_one_alone(tok):
     tok("万企兴万村")
     assert tok.jieba is not jieba.dt
@@ -49,7 +43,7 @@ def test_pickle_keeps_the_dictionary():
 
 
 def test_default_dictionary_is_shipped():
-    assert "工商联" in default_words()
+    assert "工商联" in data_lines("userdict.txt")
 
 
 @pytest.mark.parametrize("text, expected", [
