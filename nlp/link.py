@@ -123,71 +123,74 @@ def _idf(sets):
     return {x: math.log((1 + n) / (1 + c)) + 1 for x, c in counts.items()}
 
 
-class LinkFeatures:
-    """Turns (indicator, paragraph) pairs of one document into the linker's feature rows.
+class _Report:
+    """What the linker needs of the candidate paragraphs of one report, worked out once.
 
     Parameters
     ----------
     tokenizer : nlp.tokenize.Tokenizer
-        Word segmentation, applied to the simplified texts.
+    paragraphs : list of dict
+        ``text`` and ``section`` (simplified texts).
+    proba : ndarray of shape (n_paragraphs, n_categories)
+        The paragraphs' category probabilities.
     """
 
-    def __init__(self, tokenizer):
-        self.tokenizer = tokenizer
-
-    def _tokens(self, text):
+    def __init__(self, tokenizer, paragraphs, proba):
         canon = _synonym_groups()
-        return {canon.get(t, t) for t in self.tokenizer(text) if t != "<num>"}
+        self.tokens_of = lambda text: {canon.get(t, t) for t in tokenizer(text) if t != "<num>"}
+        self.texts = [p["text"] for p in paragraphs]
+        sections = [p.get("section") or "" for p in paragraphs]
+        self.proba = proba
+        self.tokens = [self.tokens_of(t) for t in self.texts]
+        self.bigrams = [_bigrams(t) for t in self.texts]
+        self.section_bigrams = [_bigrams(s) for s in sections]
+        # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
+        self.token_idf, self.bigram_idf, self.section_idf = (
+            _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
+        self.quantities = [quantities(t) for t in self.texts]
+        self.finance = np.array([bool(_FINANCE.search(t)) for t in self.texts])
+        self.satisfaction = np.array([bool(_SATISFACTION.search(t)) for t in self.texts])
+        self.static = np.array([[
+            bool(_ANY_NUMBER.search(t)),
+            min(len(_DONE.findall(t)), 5) / 5,
+            min(len(_PLAN.findall(t)), 5) / 5,
+            bool(_FUNCTION_SECTION.search(s)),
+            bool(_PROBLEM_SECTION.search(s)),
+            math.log1p(len(t)) / 7,
+        ] for t, s in zip(self.texts, sections)], dtype=float).reshape(len(self.texts), 6)
 
-    def transform(self, indicator, paragraphs, indicator_proba, paragraph_proba):
+    def rows(self, indicator, indicator_proba):
         """Feature rows of one indicator against each paragraph, shape (n_paragraphs, n_features).
 
         Parameters
         ----------
         indicator : dict
             ``name``, ``target``, ``level2``, ``context`` (simplified texts).
-        paragraphs : list of dict
-            ``text`` and ``section`` (simplified texts).
         indicator_proba : ndarray of shape (n_categories,)
-        paragraph_proba : ndarray of shape (n_paragraphs, n_categories)
         """
-        texts = [p["text"] for p in paragraphs]
-        sections = [p.get("section") or "" for p in paragraphs]
-        par_bigrams = [_bigrams(t) for t in texts]
-        par_tokens = [self._tokens(t) for t in texts]
-        # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
-        token_share, token_rel = _containment(self._tokens(indicator_text(indicator)), par_tokens, _idf(par_tokens))
-        bigram_idf = _idf(par_bigrams)
+        token_share, token_rel = _containment(self.tokens_of(indicator_text(indicator)), self.tokens,
+                                              self.token_idf)
         name = _bigrams(indicator["name"])
-        name_share, name_rel = _containment(name, par_bigrams, bigram_idf)
-        context_share, context_rel = _containment(_bigrams(indicator.get("context") or "") - name, par_bigrams,
-                                                  bigram_idf)
-        section_bigrams = [_bigrams(s) for s in sections]
-        in_section, _ = _containment(name, section_bigrams)
+        context = _bigrams(indicator.get("context") or "")
+        name_share, name_rel = _containment(name, self.bigrams, self.bigram_idf)
+        context_share, context_rel = _containment(context - name, self.bigrams, self.bigram_idf)
+        in_section, _ = _containment(name, self.section_bigrams)
         # The project an indicator belongs to is often named in the heading of the report part about it.
-        _, context_in_section = _containment(_bigrams(indicator.get("context") or ""), section_bigrams,
-                                             _idf(section_bigrams))
+        _, context_in_section = _containment(context, self.section_bigrams, self.section_idf)
         unit = target_unit(indicator.get("target"))
         wanted = set(quantities(indicator.get("target") or ""))
-        top = int(np.argmax(indicator_proba))
-        ind_words = indicator["name"] + indicator.get("level2", "")
-        ind_finance = bool(_FINANCE.search(ind_words))
-        par_finance = np.array([bool(_FINANCE.search(t)) for t in texts])
-        satisfaction = bool(_SATISFACTION.search(ind_words)) * np.array([bool(_SATISFACTION.search(t)) for t in texts])
+        words = indicator["name"] + indicator.get("level2", "")
+        finance = bool(_FINANCE.search(words))
         return np.column_stack([
-            paragraph_proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
-            paragraph_proba[:, top],
+            self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
+            self.proba[:, int(np.argmax(indicator_proba))],
             token_share, token_rel, name_share, name_rel, context_share, context_rel, in_section,
             context_in_section,
-            [bool(wanted & set(quantities(t))) for t in texts],
-            [bool(unit and quantities(t, unit)) for t in texts],
-            par_finance * ind_finance, par_finance * (not ind_finance), satisfaction,
-            [bool(_ANY_NUMBER.search(t)) for t in texts],
-            [min(len(_DONE.findall(t)), 5) / 5 for t in texts],
-            [min(len(_PLAN.findall(t)), 5) / 5 for t in texts],
-            [bool(_FUNCTION_SECTION.search(s)) for s in sections],
-            [bool(_PROBLEM_SECTION.search(s)) for s in sections],
-            [math.log1p(len(t)) / 7 for t in texts],
+            [bool(wanted & set(q)) for q in self.quantities],
+            [bool(unit and quantities(t, unit)) for t in self.texts],
+            self.finance * finance, self.finance * (not finance),
+            self.satisfaction * bool(_SATISFACTION.search(words)),
+            self.static,
         ]).astype(float)
 
 
@@ -209,16 +212,18 @@ def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_
     pairs : ndarray of shape (n_pairs, 2)
         Indicator index and paragraph index of each row.
     """
-    features = LinkFeatures(tokenizer)
     simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
               for p in paragraphs]
+    reports = {}  # one per set of candidate paragraphs, so each paragraph is tokenized once
     X, pairs = [], []
     for i, ind in enumerate(indicators):
-        cols = [j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id"))]
+        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id")))
         if not cols:
             continue
+        if cols not in reports:
+            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)])
         record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
-        X.append(features.transform(record, [simple[j] for j in cols], indicator_proba[i], paragraph_proba[cols]))
+        X.append(reports[cols].rows(record, indicator_proba[i]))
         pairs.extend((i, j) for j in cols)
     if not X:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros((0, 2), int)
