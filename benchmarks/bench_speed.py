@@ -42,19 +42,19 @@ JIEBA = "import jieba,sys; jieba.lcut(open(sys.argv[1],encoding='utf-8').read())
 SPLIT = """
 import json, sys, time
 start = time.perf_counter()
-import nlp.cli, nlp.classify, nlp.read, nlp.model, nlp.link
+import nlp.cli, nlp.tag, nlp.read, nlp.model, nlp.link
 imported = time.perf_counter()
 model = nlp.model.load_model()
 loaded = time.perf_counter()
 blocks = nlp.read.read_input(sys.argv[1])
-nlp.classify.tag_blocks(blocks, model=model, indicators=nlp.link.indicators_from_blocks(blocks))
+nlp.tag.tag_blocks(blocks, model=model, indicators=nlp.link.indicators_from_blocks(blocks))
 worked = time.perf_counter()
 blocks = nlp.read.read_input(sys.argv[1])
 read = time.perf_counter()
 indicators = nlp.link.indicators_from_blocks(blocks)
-nlp.classify.tag_blocks(blocks, model=model)
+nlp.tag.tag_blocks(blocks, model=model)
 tagged = time.perf_counter()
-nlp.classify.tag_blocks(blocks, model=model, indicators=indicators)
+nlp.tag.tag_blocks(blocks, model=model, indicators=indicators)
 linked = time.perf_counter()
 print(json.dumps({
     "imports": imported - start, "model load": loaded - imported, "work": worked - loaded,

@@ -1,4 +1,4 @@
-"""Classifying: calibrated multi-label activity categories for paragraphs."""
+"""Classifying: the estimators trained on the corpus, for activity categories and for evidence links."""
 import warnings
 
 import numpy as np
@@ -9,13 +9,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer, LabelBinarizer
+from sklearn.preprocessing import FunctionTransformer, LabelBinarizer, StandardScaler
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .tokenize import Tokenizer, data_lines, to_simplified
 
-__all__ = ["ActivityClassifier", "make_text_pipeline", "tag_blocks", "text_tokenizer"]
+__all__ = ["ActivityClassifier", "EvidenceLinker", "make_text_pipeline", "text_tokenizer"]
 
 
 def _sigmoid(z):
@@ -257,71 +257,54 @@ def make_text_pipeline(tokenizer=None, **classifier_params):
     ])
 
 
-def _explain(model, texts, top=5):
-    """Per text and category, the features that pushed that category's score up most."""
-    pipeline = model.tagger
-    X = pipeline[:-1].transform(texts).tocsr()
-    names = [n.split("__", 1)[1] for n in pipeline.named_steps["features"].get_feature_names_out()]
-    coef = pipeline.named_steps["classifier"].coef_
-    out = []
-    for r in range(X.shape[0]):
-        row = X.getrow(r)
-        terms = {}
-        for j, category in enumerate(model.categories):
-            contrib = row.data * coef[j, row.indices]
-            best = np.argsort(-contrib)[:top]
-            terms[category] = [names[row.indices[b]] for b in best if contrib[b] > 0]
-        out.append(terms)
-    return out
-
-
-def tag_blocks(blocks, *, model, indicators=None, explain=False, all_blocks=False):
-    """Tag the paragraphs of a document with categories, scores and, given indicators, links.
+class EvidenceLinker(ClassifierMixin, BaseEstimator):
+    """Logistic regression over link features; its probabilities are the link confidences.
 
     Parameters
     ----------
-    blocks : list of nlp.read.Block
-    model : nlp.model.Model
-    indicators : list of dict, optional
-        Indicators to link paragraphs to (see `nlp.link.link_confidences`); a
-        paragraph lists the links at or above the model's ``weak`` cut-off.
-    explain : bool, default=False
-        Add ``explain``: per label, the terms that pushed it up.
-    all_blocks : bool, default=False
-        Tag headings and table rows too (they get no links).
+    C : float, default=1.0
+        Inverse regularisation strength.
 
-    Returns
-    -------
-    list of dict
-        One object per paragraph (per block with `all_blocks`) in the contract's ``tag`` shape.
+    Attributes
+    ----------
+    classes_ : ndarray
+    scaler_ : StandardScaler
+    model_ : LogisticRegression
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.r_[np.zeros((10, 2)), np.ones((10, 2))]
+    >>> y = np.r_[np.zeros(10, int), np.ones(10, int)]
+    >>> EvidenceLinker().fit(X, y).predict([[1, 1]]).tolist()
+    [1]
     """
-    from .link import link_confidences
 
-    items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
-    texts = [b.text for b in items]
-    proba = model.predict_proba(texts)
-    labels = model.labels(proba)
-    reasons = _explain(model, texts) if explain and items else None
-    conf = None
-    if indicators and model.linker is not None:
-        # Only narrative paragraphs are evidence; headings and table rows get no links.
-        narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]
-        conf = np.full((len(indicators), len(items)), np.nan)
-        conf[:, narrative] = link_confidences(
-            [{"text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id} for n in narrative],
-            indicators, model=model, paragraph_proba=proba[narrative])
-        weak = model.meta["status_cutoffs"]["weak"]
-    out = []
-    for n, block in enumerate(items):
-        row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
-               "section": block.section, "labels": labels[n],
-               "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
-        if conf is not None:
-            column = np.nan_to_num(conf[:, n], nan=-1.0)
-            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
-            row["links"] = [{"indicator": indicators[i]["id"], "confidence": round(float(column[i]), 4)}
-                            for i in order]
-        if reasons is not None:
-            row["explain"] = {c: reasons[n][c] for c in labels[n] if c in reasons[n]}
-        out.append(row)
-    return out
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        """Fit on feature rows `X` and 0/1 link labels `y`."""
+        X, y = validate_data(self, X, y)
+        self.scaler_ = StandardScaler().fit(X)
+        # No class weighting: the probabilities must stay calibrated to the real link rate.
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(self.scaler_.transform(X), y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X):
+        """Log-odds of a link."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.model_.decision_function(self.scaler_.transform(X))
+
+    def predict_proba(self, X):
+        """Probability of each class; column ``1`` is the link confidence."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.model_.predict_proba(self.scaler_.transform(X))
+
+    def predict(self, X):
+        """The more probable class for each row."""
+        check_is_fitted(self)
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

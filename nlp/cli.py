@@ -30,7 +30,7 @@ def _load(model_dir):
 
 
 def _tag_file(source, model_dir, indicators, explain, all_blocks):
-    from .classify import tag_blocks
+    from .tag import tag_blocks
     from .link import indicators_from_blocks
     from .read import read_input
 

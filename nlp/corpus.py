@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .model import OTHER
 from .read import TABLE_SUFFIXES, read_records
 
 __all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
-OTHER = "other"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -4,15 +4,11 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import InputError
 from .tokenize import data_lines, to_simplified
 
-__all__ = ["EvidenceLinker", "find_evidence", "indicators_from_blocks", "link_confidences"]
+__all__ = ["LinkScorer", "find_evidence", "indicators_from_blocks", "link_confidences"]
 
 _UNITS = "万元|亿元|元|人次|家次|户次|次|场|期|批|家|个|人|名|项|篇|条|户|村|所|份|件|天|%"
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余)?\s*(" + _UNITS + ")")
@@ -230,61 +226,41 @@ def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_
     return np.vstack(X), np.array(pairs)
 
 
-def _same_doc(a, b):
-    return a is None or b is None or a != a or b != b or a == b  # None or NaN: no document given
-
-
-class EvidenceLinker(ClassifierMixin, BaseEstimator):
-    """Logistic regression over link features; its probabilities are the link confidences.
+class LinkScorer:
+    """Link confidences from link features: the arrays of a fitted `nlp.classify.EvidenceLinker`.
 
     Parameters
     ----------
-    C : float, default=1.0
-        Inverse regularisation strength.
-
-    Attributes
-    ----------
-    classes_ : ndarray
-    scaler_ : StandardScaler
-    model_ : LogisticRegression
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.r_[np.zeros((10, 2)), np.ones((10, 2))]
-    >>> y = np.r_[np.zeros(10, int), np.ones(10, int)]
-    >>> EvidenceLinker().fit(X, y).predict([[1, 1]]).tolist()
-    [1]
+    mean, scale : array of shape (n_features,)
+        The standardisation learned on the training pairs.
+    coef : array of shape (n_features,)
+    intercept : float
     """
 
-    def __init__(self, C=1.0):
-        self.C = C
+    def __init__(self, *, mean, scale, coef, intercept):
+        self.mean = np.asarray(mean, float)
+        self.scale = np.asarray(scale, float)
+        self.coef = np.asarray(coef, float)
+        self.intercept = float(intercept)
 
-    def fit(self, X, y):
-        """Fit on feature rows `X` and 0/1 link labels `y`."""
-        X, y = validate_data(self, X, y)
-        self.scaler_ = StandardScaler().fit(X)
-        # No class weighting: the probabilities must stay calibrated to the real link rate.
-        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(self.scaler_.transform(X), y)
-        self.classes_ = self.model_.classes_
-        return self
+    @classmethod
+    def from_estimator(cls, linker):
+        """The arrays of a fitted `EvidenceLinker`."""
+        return cls(mean=linker.scaler_.mean_, scale=linker.scaler_.scale_, coef=linker.model_.coef_[0],
+                   intercept=linker.model_.intercept_[0])
 
-    def decision_function(self, X):
-        """Log-odds of a link."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return self.model_.decision_function(self.scaler_.transform(X))
+    def confidence(self, X):
+        """Probability that each feature row is a link."""
+        z = ((np.asarray(X, float) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
 
-    def predict_proba(self, X):
-        """Probability of each class; column ``1`` is the link confidence."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return self.model_.predict_proba(self.scaler_.transform(X))
+    def arrays(self):
+        """The state, for saving with numpy."""
+        return {"mean": self.mean, "scale": self.scale, "coef": self.coef, "intercept": np.array(self.intercept)}
 
-    def predict(self, X):
-        """The more probable class for each row."""
-        check_is_fitted(self)
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+def _same_doc(a, b):
+    return a is None or b is None or a != a or b != b or a == b  # None or NaN: no document given
 
 
 def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
@@ -312,7 +288,7 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
     X, pairs = pair_features(model.tokenizer, indicators, paragraphs, ind_proba, par_proba)
     if len(X):
-        conf[pairs[:, 0], pairs[:, 1]] = model.linker.predict_proba(X)[:, 1]
+        conf[pairs[:, 0], pairs[:, 1]] = model.linker.confidence(X)
     return conf
 
 

@@ -1,4 +1,9 @@
-"""The model directory: a tagger and a linker, saved atomically and loaded only when intact."""
+"""The model directory: a tagger and a linker, saved atomically and loaded only when intact.
+
+A model is plain data: ``meta.json``, ``words.json`` (vocabulary, guide words,
+the tokenizer's dictionary) and ``weights.npz`` (numbers, loaded with
+``allow_pickle=False``). Loading one runs no code from it.
+"""
 import hashlib
 import json
 import os
@@ -11,14 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import OTHER
 from .errors import InputError
+from .link import LinkScorer
+from .tag import Tagger
 
-__all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions"]
+__all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions", "OTHER"]
 
-FORMAT = "nlp-gsl-model/1"
-_FILES = ("tagger.joblib", "linker.joblib")
-_LIBRARIES = ("scikit-learn", "jieba", "numpy", "scipy", "joblib")
+FORMAT = "nlp-gsl-model/2"
+OTHER = "other"
+_FILES = ("words.json", "weights.npz")
+# jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.
+_LIBRARIES = ("jieba", "numpy", "scikit-learn")
 
 
 def default_model_dir():
@@ -35,19 +43,19 @@ def default_model_dir():
 
 
 def library_versions():
-    """Versions of the libraries whose pickles the model holds."""
+    """Versions of the libraries that made the model and that apply it."""
     return {name: metadata.version(name) for name in _LIBRARIES}
 
 
 @dataclass
 class Model:
-    """A trained tagger (text pipeline) and linker with what was recorded about them.
+    """A trained tagger and linker with what was recorded about them.
 
     Attributes
     ----------
-    tagger : sklearn.pipeline.Pipeline
-        Texts in, calibrated category probabilities out (`nlp.classify.make_text_pipeline`).
-    linker : nlp.link.EvidenceLinker or None
+    tagger : nlp.tag.Tagger
+        Texts in, calibrated category probabilities out.
+    linker : nlp.link.LinkScorer or None
         Link confidences from link features; None when the corpus had no indicators.
     meta : dict
         Categories, thresholds, status cut-offs, versions, corpus hash, date, metrics.
@@ -67,9 +75,7 @@ class Model:
     @property
     def tokenizer(self):
         """The tagger's word tokenizer (the linker uses the same)."""
-        from .classify import text_tokenizer
-
-        return text_tokenizer(self.tagger)
+        return self.tagger.tokenizer
 
     def predict_proba(self, texts):
         """Category probabilities of `texts`, an array of shape (n_texts, n_categories)."""
@@ -114,8 +120,6 @@ def save_model(model, directory):
     InputError
         `directory` exists and holds something other than a model: it is never deleted.
     """
-    import joblib
-
     directory = Path(directory)
     if directory.exists() and not _is_model_dir(directory) and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError(directory, "exists and is not a model directory; choose a new or empty folder")
@@ -124,8 +128,11 @@ def save_model(model, directory):
     tmp.chmod(0o755)
     old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
     try:
-        joblib.dump(model.tagger, tmp / "tagger.joblib")
-        joblib.dump(model.linker, tmp / "linker.joblib")
+        (tmp / "words.json").write_text(json.dumps(model.tagger.words(), ensure_ascii=False), encoding="utf-8")
+        arrays = {f"tagger_{k}": v for k, v in model.tagger.arrays().items()}
+        if model.linker is not None:
+            arrays.update({f"linker_{k}": v for k, v in model.linker.arrays().items()})
+        np.savez(tmp / "weights.npz", **arrays)
         meta = dict(model.meta, format=FORMAT, files={name: _sha256(tmp / name) for name in _FILES})
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if directory.exists():
@@ -144,8 +151,10 @@ def save_model(model, directory):
 
 
 def _is_model_dir(directory):
+    """A model of this tool, of this format or an older one (so retraining can replace it)."""
     try:
-        return json.loads((directory / "meta.json").read_text(encoding="utf-8")).get("format") == FORMAT
+        found = json.loads((directory / "meta.json").read_text(encoding="utf-8")).get("format")
+        return str(found).startswith(FORMAT.split("/")[0] + "/")
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -153,16 +162,15 @@ def _is_model_dir(directory):
 def load_model(directory=None):
     """Load a model directory after checking that every file is the one its meta.json names.
 
-    Pickles run code when loaded, so nothing is unpickled before its SHA-256
-    matches; a directory that is not a model of this format is refused.
+    The files are data only (JSON and numpy arrays read without pickle), and each
+    must match the SHA-256 recorded for it; a directory that is not a model of
+    this format is refused.
 
     Raises
     ------
     InputError
         The directory is missing, foreign or altered.
     """
-    import joblib
-
     directory = Path(directory) if directory else default_model_dir()
     meta_path = directory / "meta.json"
     if not directory.is_dir():
@@ -184,5 +192,13 @@ def load_model(directory=None):
     if changed:
         print(f"warning: {directory}: trained with other library versions ({', '.join(changed)}); "
               "retrain if results look wrong", file=sys.stderr)
-    return Model(tagger=joblib.load(directory / "tagger.joblib"),
-                 linker=joblib.load(directory / "linker.joblib"), meta=meta, directory=directory)
+    try:
+        words = json.loads((directory / "words.json").read_text(encoding="utf-8"))
+        with np.load(directory / "weights.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        tagger = Tagger.load(words, {k[7:]: v for k, v in arrays.items() if k.startswith("tagger_")})
+        link = {k[7:]: v for k, v in arrays.items() if k.startswith("linker_")}
+        linker = LinkScorer(**link) if link else None
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(directory, f"model files do not fit together ({type(e).__name__}: {e})") from None
+    return Model(tagger=tagger, linker=linker, meta=meta, directory=directory)

@@ -7,11 +7,12 @@ from sklearn.base import clone
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .classify import make_text_pipeline, text_tokenizer
+from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import OTHER, load_corpus, validate_corpus
 from .errors import InputError
-from .link import EvidenceLinker, indicator_text, pair_features, status_of
+from .link import LinkScorer, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model
+from .tag import Tagger
 
 __all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "reliability_diagram"]
 
@@ -222,11 +223,12 @@ def train_model(corpus_path, *, out, folds=FOLDS):
     linker, cutoffs = None, {"supported": 0.5, "weak": 0.2}
     if "links" in oof:
         X, y, _ = oof["links"]
-        linker = EvidenceLinker().fit(X, y)
+        linker = LinkScorer.from_estimator(EvidenceLinker().fit(X, y))
         cutoffs = metrics["linking"]["cutoffs"]
     meta = {
         "categories": corpus.categories,
         "thresholds": [float(t) for t in tagger.named_steps["classifier"].thresholds_],
+        "classifier": {k: v for k, v in tagger.named_steps["classifier"].get_params().items()},
         "status_cutoffs": cutoffs,
         "versions": library_versions(),
         "corpus": {"path": Path(corpus_path).name, "sha256": corpus.fingerprint(),
@@ -235,7 +237,7 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cross_validated": metrics,
     }
-    model = Model(tagger=tagger, linker=linker, meta=meta)
+    model = Model(tagger=Tagger.from_pipeline(tagger), linker=linker, meta=meta)
     save_model(model, out)
     return model
 
@@ -289,7 +291,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     model = load_model(model_dir)
     if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
         _checked(corpus_path, folds)
-        metrics, oof = cross_validate(corpus, folds=folds, tagger=clone(model.tagger))
+        tagger = make_text_pipeline(**model.meta["classifier"])
+        metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger)
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
     else:
         held, Y, proba = _held_out(corpus, model)
@@ -313,7 +316,7 @@ def _held_out(corpus, model):
         rows = _link_rows(corpus, model.tokenizer, proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
-            conf = model.linker.predict_proba(X)[:, 1]
+            conf = model.linker.confidence(X)
             cut = model.meta["status_cutoffs"]
             metrics["linking"] = _link_metrics(y, conf, owner, cut["supported"], cut["weak"])
     return metrics, Y, proba[:, cols]

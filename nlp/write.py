@@ -108,6 +108,11 @@ def write_records(records, *, out=None, fmt="jsonl"):
         _write_stream(records, fmt, sys.stdout)
         sys.stdout.flush()
         return
+    if Path(out).exists() and not Path(out).is_file() and not Path(out).is_dir():
+        # A device or a pipe (/dev/null, a FIFO): nothing to replace, write straight to it.
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            _write_stream(records, fmt, f)
+        return
     with atomic_path(out) as tmp:
         if fmt == "xlsx":
             _write_xlsx(records, tmp)

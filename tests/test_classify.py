@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from nlp.classify import ActivityClassifier, make_text_pipeline
-from nlp.link import EvidenceLinker
+from nlp.classify import ActivityClassifier, EvidenceLinker, make_text_pipeline
 
 # predict uses each category's own threshold, chosen by cross-validation, so it
 # departs on purpose from the check's assumption that predict == (proba >= 0.5).
@@ -46,3 +45,22 @@ def test_text_pipeline_learns_categories():
     Y = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]] * 4)
     pipe = make_text_pipeline(cv=2).fit(texts, Y)
     assert pipe.predict(["召开招商引资签约大会"]).tolist() == [[0, 1, 0]]
+
+
+def test_tagger_arrays_give_the_pipeline_probabilities(tiny_corpus):
+    from nlp.corpus import load_corpus
+    from nlp.tag import Tagger
+
+    corpus = load_corpus(tiny_corpus)
+    pipe = make_text_pipeline(cv=3).fit(corpus.paragraphs["text"].tolist(), corpus.label_matrix())
+    texts = ["组织会员企业到贫困村开展结对帮扶，捐赠资金", "召开招商引资推介会", "工商聯組織會員", "", "今天天气很好"]
+    np.testing.assert_allclose(Tagger.from_pipeline(pipe).predict_proba(texts), pipe.predict_proba(texts), rtol=1e-9)
+
+
+def test_link_scorer_gives_the_linker_probabilities():
+    from nlp.link import LinkScorer
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(200, 5)), rng.integers(0, 2, 200)
+    linker = EvidenceLinker().fit(X, y)
+    np.testing.assert_allclose(LinkScorer.from_estimator(linker).confidence(X), linker.predict_proba(X)[:, 1])

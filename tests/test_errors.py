@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlp.cli import main
-from nlp.classify import tag_blocks
+from nlp.tag import tag_blocks
 from nlp.model import load_model
 from nlp.read import read_text
 
@@ -95,11 +95,11 @@ def test_tampered_model_through_the_cli(tmp_path, capsys, tiny_model):
 
     model = tmp_path / "m"
     shutil.copytree(tiny_model, model)
-    (model / "tagger.joblib").write_bytes(b"not the model")
+    (model / "words.json").write_text('{"vocabulary": []}')
     table = tmp_path / "p.jsonl"
     table.write_text('{"id": "p1", "text": "举办培训班2期"}\n', encoding="utf-8")
     code, _, err = run(capsys, "tag", str(table), "--model", str(model))
-    assert code == 2 and "tagger.joblib" in err and "checksum" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "words.json" in err and "checksum" in err and len(err.strip().splitlines()) == 1
 
 
 def test_failed_write_keeps_the_old_output(tmp_path, capsys, tiny_model):

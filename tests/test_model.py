@@ -57,7 +57,7 @@ def test_failed_training_leaves_the_old_model_byte_for_byte(tiny_model, tmp_path
 def test_tampered_model_is_refused(tiny_model, tmp_path):
     out = tmp_path / "m"
     shutil.copytree(tiny_model, out)
-    with open(out / "linker.joblib", "ab") as f:
+    with open(out / "weights.npz", "ab") as f:
         f.write(b"\0")
     with pytest.raises(InputError, match="checksum does not match"):
         load_model(out)
@@ -91,7 +91,7 @@ def test_save_replaces_an_existing_model(tiny_model, tmp_path):
     shutil.copytree(tiny_model, out)
     (out / "stale.txt").write_text("old")
     save_model(load_model(tiny_model), out)
-    assert sorted(p.name for p in out.iterdir()) == ["linker.joblib", "meta.json", "tagger.joblib"]
+    assert sorted(p.name for p in out.iterdir()) == ["meta.json", "weights.npz", "words.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
@@ -105,8 +105,6 @@ def test_save_never_deletes_a_folder_that_is_not_a_model(tiny_model, tmp_path):
 
 
 def test_failed_save_leaves_the_old_model(tiny_model, tmp_path, monkeypatch):
-    import joblib
-
     out = tmp_path / "m"
     shutil.copytree(tiny_model, out)
     before = _snapshot(out)
@@ -115,7 +113,7 @@ def test_failed_save_leaves_the_old_model(tiny_model, tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(joblib, "dump", fail)
+    monkeypatch.setattr(np, "savez", fail)
     with pytest.raises(OSError, match="disk full"):
         save_model(model, out)
     assert _snapshot(out) == before
