@@ -42,7 +42,7 @@ and memory:
   ``/proc/self/clear_refs``); the libraries are imported and jieba's
   dictionary loaded before, so that is the memory the method itself needs;
 - model size: the last fold's model saved as its library saves it
-  (``joblib.dump``, ``nlp.to_disk``, ``save_model``), bytes on disk.
+  (the tool's own model files, ``nlp.to_disk``, fastText's ``save_model``), bytes on disk.
 """
 import argparse
 import json
@@ -94,12 +94,13 @@ class NlpTagger:
         return model.predict(texts)
 
     def save(self, model, folder):
-        """Write the fitted pipeline with joblib; return its size in bytes."""
-        import joblib
+        """Save as the tool ships a model (JSON and numpy arrays); return the bytes written."""
+        from nlp.model import Model, save_model
+        from nlp.tag import Tagger
 
-        path = Path(folder) / "tagger.joblib"
-        joblib.dump(model, path)
-        return path.stat().st_size
+        path = Path(folder) / "model"
+        save_model(Model(tagger=Tagger.from_pipeline(model), meta={}), path)
+        return sum(f.stat().st_size for f in path.iterdir())
 
 
 def _tokens(tokenizer, text):

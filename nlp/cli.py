@@ -72,7 +72,7 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
 
     from .read import read_indicator_table
 
-    _load(model_dir)  # a bad model is reported once, before any work
+    model = _load(model_dir)  # a bad model is reported once, before any work
     indicators = read_indicator_table(indicator_file) if indicator_file else None
     args = (model_dir, indicators, explain, all_blocks)
     bar = dict(disable=not sys.stderr.isatty() or len(sources) < 2, unit="file", file=sys.stderr)
@@ -81,9 +81,12 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
     else:
         from joblib import Parallel, delayed
 
-        # Workers hand input errors back as values: raising inside a running pool
+        # Forked workers share the model and jieba's dictionary, loaded here once.
+        # They hand input errors back as values: raising inside a running pool
         # would leave its processes to be killed and their warnings on stderr.
-        results = Parallel(n_jobs=jobs)(delayed(_tag_file_or_error)(s, *args) for s in tqdm(sources, **bar))
+        model.tokenizer("")
+        parallel = Parallel(n_jobs=jobs, backend="multiprocessing")
+        results = parallel(delayed(_tag_file_or_error)(s, *args) for s in tqdm(sources, **bar))
         for result in results:
             if isinstance(result, InputError):
                 raise result

@@ -68,7 +68,8 @@ class Tagger:
         norm = math.sqrt(values @ values)
         if norm:
             values /= norm
-        guide = np.log1p([sum(text.count(w) for w in words) for words in self.keywords.values()])
+        chars = set(text)
+        guide = np.log1p([sum(text.count(w) for w in words if w[0] in chars) for words in self.keywords.values()])
         return index, values, guide
 
     def predict_proba(self, texts):

@@ -120,6 +120,7 @@ class Tokenizer:
         self.stop_words = list(data_lines("stopwords.txt") if stop_words is None else stop_words)
         self._jieba = None
         self._stop = frozenset(self.stop_words)
+        self._seen = {}
 
     def __getstate__(self):
         return {"words": self.words, "stop_words": self.stop_words}
@@ -134,11 +135,19 @@ class Tokenizer:
             self._jieba = _jieba_with(tuple(self.words))
         return self._jieba
 
+    def _content(self, word):
+        """The token `word` stands for, or None for a stop word or punctuation."""
+        if word in self._stop or not _HAS_WORD.search(word):
+            return None
+        return "<num>" if _NUMBER.match(word) else word
+
     def __call__(self, text):
         """Content tokens of `text`: no stop words, no punctuation, numbers as ``<num>``."""
+        seen = self._seen
         out = []
-        for word in self.jieba.lcut(text):
-            if word in self._stop or not _HAS_WORD.search(word):
-                continue
-            out.append("<num>" if _NUMBER.match(word) else word)
+        for word in self.jieba.cut(text):
+            # The same few thousand words come back again and again: decide each once.
+            token = seen[word] if word in seen else seen.setdefault(word, self._content(word))
+            if token is not None:
+                out.append(token)
         return out
