@@ -85,7 +85,7 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
         # They hand input errors back as values: raising inside a running pool
         # would leave its processes to be killed and their warnings on stderr.
         model.tokenizer("")
-        parallel = Parallel(n_jobs=jobs, backend="multiprocessing")
+        parallel = Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1)  # a file is a big enough unit
         results = parallel(delayed(_tag_file_or_error)(s, *args) for s in tqdm(sources, **bar))
         for result in results:
             if isinstance(result, InputError):
