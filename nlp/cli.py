@@ -41,7 +41,7 @@ def _tag_file(source, model_dir, indicators, explain, all_blocks):
 
 def _tag_file_or_error(source, *args):
     try:
-        return _tag_file(source, *args)
+        return list(_tag_file(source, *args))
     except InputError as e:
         return e
 

@@ -190,6 +190,21 @@ class _Report:
         ]).astype(float)
 
 
+def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+    """For each indicator with candidates: its index, the candidates' indices and their feature rows."""
+    simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
+              for p in paragraphs]
+    reports = {}  # one per set of candidate paragraphs, so each paragraph is tokenized once
+    for i, ind in enumerate(indicators):
+        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id")))
+        if not cols:
+            continue
+        if cols not in reports:
+            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)])
+        record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
+        yield i, cols, reports[cols].rows(record, indicator_proba[i])
+
+
 def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
     """Feature rows for every indicator against every paragraph of its document.
 
@@ -208,18 +223,9 @@ def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_
     pairs : ndarray of shape (n_pairs, 2)
         Indicator index and paragraph index of each row.
     """
-    simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
-              for p in paragraphs]
-    reports = {}  # one per set of candidate paragraphs, so each paragraph is tokenized once
     X, pairs = [], []
-    for i, ind in enumerate(indicators):
-        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id")))
-        if not cols:
-            continue
-        if cols not in reports:
-            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)])
-        record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
-        X.append(reports[cols].rows(record, indicator_proba[i]))
+    for i, cols, rows in _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+        X.append(rows)
         pairs.extend((i, j) for j in cols)
     if not X:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros((0, 2), int)
@@ -286,9 +292,9 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
         return conf
     par_proba = model.predict_proba([p["text"] for p in paragraphs]) if paragraph_proba is None else paragraph_proba
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
-    X, pairs = pair_features(model.tokenizer, indicators, paragraphs, ind_proba, par_proba)
-    if len(X):
-        conf[pairs[:, 0], pairs[:, 1]] = model.linker.confidence(X)
+    # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
+    for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba):
+        conf[i, list(cols)] = model.linker.confidence(rows)
     return conf
 
 

@@ -133,3 +133,28 @@ def test_arbitrary_bytes_give_exit_0_or_2(tmp_path_factory, capsys, tiny_model, 
     assert exit_info.value.code in (0, 2), err
     if exit_info.value.code == 2:
         assert len(err.strip().splitlines()) == 1 and "input" in err
+
+
+@pytest.mark.slow
+def test_large_inputs_are_tagged_whole(tmp_path):
+    """A 100,000-row paragraph table and a 5 MB report go through (time and memory: benchmarks/README.md)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    table = tmp_path / "rows.jsonl"
+    with open(table, "w", encoding="utf-8") as f:
+        for n in range(100_000):
+            f.write(json.dumps({"id": f"p{n}", "text": f"组织会员企业开展结对帮扶，捐赠资金{n}元。"}, ensure_ascii=False) + "\n")
+    narrative = [json.loads(line)["text"] for line in open(ROOT / "corpus" / "paragraphs.jsonl", encoding="utf-8")]
+    report = tmp_path / "report.txt"
+    report.write_text("\n\n".join(narrative * 18), encoding="utf-8")
+    assert report.stat().st_size > 5_000_000
+    for source, expected in ((table, 100_000), (report, None)):
+        out = tmp_path / "out.jsonl"
+        r = subprocess.run([sys.executable, "-m", "nlp", "tag", str(source), "-o", str(out)], capture_output=True,
+                           timeout=600)
+        assert r.returncode == 0, r.stderr
+        lines = out.read_text(encoding="utf-8").count("\n")
+        assert lines == expected if expected else lines > 10_000
