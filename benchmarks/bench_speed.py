@@ -11,8 +11,7 @@ Three measurements, each printed with its baseline from the same run:
    has ``--chars`` characters, one paragraph a line with blank lines between,
    in a temporary ``.txt``. ``nlp tag BIG.txt -o OUT`` and a bare jieba process
    (``jieba.lcut`` of the whole file) are timed as processes, wall time, best
-   of 2. (``-o`` is a temporary file: ``-o /dev/null`` must not be used, since
-   outputs are written to a file beside the target and moved onto it.)
+   of 2; ``-o`` is a temporary file, so the time includes writing the results.
 2. Cold start on one seed report: ``nlp tag corpus/seeds/003_...txt`` as a
    process (best of 3), against ``python -c pass`` and a bare jieba process on
    the same file; then, in a fresh interpreter, the split into imports, model

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+
+from nlp.errors import InputError
+from nlp.write import write_records
+
+ROWS = [{"id": "a", "scores": {"x": 0.5}}, {"id": "b", "scores": {"x": 0.1}, "links": [{"indicator": "k"}]}]
+
+
+def test_tables_get_every_column(tmp_path):
+    out = tmp_path / "t.csv"
+    write_records(iter(ROWS), out=out, fmt="csv")
+    header, first, second = out.read_text(encoding="utf-8").splitlines()
+    assert header == "id,scores.x,links"
+    assert second.startswith("b,0.1,")
+
+
+def test_a_device_is_written_to_not_replaced(tmp_path):
+    write_records(iter(ROWS), out="/dev/null", fmt="jsonl")
+    import os
+    import stat
+
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_new_files_get_the_usual_mode(tmp_path):
+    import os
+
+    out = tmp_path / "t.jsonl"
+    write_records(iter(ROWS), out=out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["a", "b"]
+
+
+def test_failure_midway_keeps_the_old_file(tmp_path):
+    out = tmp_path / "t.jsonl"
+    out.write_text("old\n")
+
+    def rows():
+        yield ROWS[0]
+        raise InputError("input.txt", "broken halfway")
+
+    with pytest.raises(InputError):
+        write_records(rows(), out=out)
+    assert out.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["t.jsonl"]
