@@ -13,13 +13,10 @@ from sklearn.preprocessing import FunctionTransformer, LabelBinarizer, StandardS
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .tag import guide_word_counts, sigmoid
 from .tokenize import Tokenizer, data_lines, to_simplified
 
 __all__ = ["ActivityClassifier", "EvidenceLinker", "make_text_pipeline", "text_tokenizer"]
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 class ActivityClassifier(ClassifierMixin, BaseEstimator):
@@ -131,7 +128,7 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
             scores[test] = self._logreg().fit(X[train], yj[train]).decision_function(X[test])
         platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), yj)
         self.calibration_[j] = platt.coef_[0, 0], platt.intercept_[0]
-        self.thresholds_[j] = _best_f1_threshold(yj, _sigmoid(scores * platt.coef_[0, 0] + platt.intercept_[0]))
+        self.thresholds_[j] = _best_f1_threshold(yj, sigmoid(scores * platt.coef_[0, 0] + platt.intercept_[0]))
 
     def _logits(self, X):
         check_is_fitted(self)
@@ -148,7 +145,7 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Calibrated probability of each category, shape (n_samples, n_categories)."""
-        proba = _sigmoid(self._logits(X))
+        proba = sigmoid(self._logits(X))
         if not self.multilabel_:
             if len(self.classes_) == 1:
                 return np.ones((X.shape[0], 1))
@@ -202,8 +199,8 @@ class KeywordCounts(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Sparse matrix of shape (n_texts, n_categories)."""
         check_is_fitted(self)
-        counts = [[sum(text.count(w) for w in words) for words in self.keywords_.values()] for text in X]
-        return sparse.csr_matrix(np.log1p(np.array(counts, float).reshape(len(counts), len(self.keywords_))))
+        rows = [guide_word_counts(text, self.keywords_) for text in X]
+        return sparse.csr_matrix(np.array(rows, float).reshape(len(rows), len(self.keywords_)))
 
     def get_feature_names_out(self, input_features=None):
         """One name per column: ``keywords:<category>``."""

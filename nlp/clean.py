@@ -11,6 +11,7 @@ must not be joined onto one of those.
 import re
 
 __all__ = [
+    "char_bigrams",
     "half_width",
     "heading_level",
     "is_date_line",
@@ -71,6 +72,19 @@ _NUMBER = re.compile(r"[\d.,%-]+")
 _UNIT_START = "年月日个家人名次万元亿余多期位项条篇场户笔"
 _CELL_PUNCT = re.compile(r"[，。；、：:“”‘’《》,;]")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def char_bigrams(text):
+    """The set of adjacent pairs of Chinese characters in `text` (other characters skipped).
+
+    Examples
+    --------
+    >>> sorted(char_bigrams("开展 培训2次"))
+    ['培训', '开展', '展培', '训次']
+    """
+    chars = _HAN.findall(text)
+    return {a + b for a, b in zip(chars, chars[1:])}
 
 
 def half_width(text):

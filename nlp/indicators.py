@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from .clean import join_fragments, squeeze_spaces
+from .clean import char_bigrams, join_fragments, squeeze_spaces
 
 __all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "is_flat_header"]
 
@@ -50,7 +50,6 @@ _SATISFACTION = re.compile(r"满意|投诉(数|率|次数|量)")
 _TARGET_CUE = re.compile(r"[≥≤]|不少于|不低于|以上|以内|^(提升|加强|确保|力争|争取)")
 _ACTUAL_CUE = re.compile(r"零投诉|\d+月|\d+日|完成|已|了|达到|^\d+(\.\d+)?%$")
 _TAIL_CUE = re.compile(r"^(无|暂无)$|因|由于|督促|整改|上缴")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -139,13 +138,10 @@ def _wide_layout(cells, history):
     return _Wide(pairs, groups, name_col, width)
 
 
-def _bigrams(text):
-    chars = _CJK_CHAR.findall(text)
-    return {a + b for a, b in zip(chars, chars[1:])}
 
 
 def _overlap(a, b):
-    x, y = _bigrams(a), _bigrams(b)
+    x, y = char_bigrams(a), char_bigrams(b)
     return len(x & y) / min(len(x), len(y)) if x and y else 0.0
 
 

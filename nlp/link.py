@@ -5,7 +5,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from .clean import char_bigrams
 from .errors import InputError
+from .tag import sigmoid
 from .tokenize import data_lines, to_simplified
 
 __all__ = ["LinkScorer", "find_evidence", "indicators_from_blocks", "link_confidences"]
@@ -93,11 +95,6 @@ def status_of(confidences, supported, weak):
     return "supported" if best >= supported else "weak" if best >= weak else "unsupported"
 
 
-def _bigrams(text):
-    text = re.sub(r"[^\u3400-\u9fff]", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _containment(part, wholes, weight=None):
     """Share of `part` found in each of `wholes` (weighted by `weight`), and that share over its best value."""
     weight = weight or {}
@@ -138,8 +135,8 @@ class _Report:
         sections = [p.get("section") or "" for p in paragraphs]
         self.proba = proba
         self.tokens = [self.tokens_of(t) for t in self.texts]
-        self.bigrams = [_bigrams(t) for t in self.texts]
-        self.section_bigrams = [_bigrams(s) for s in sections]
+        self.bigrams = [char_bigrams(t) for t in self.texts]
+        self.section_bigrams = [char_bigrams(s) for s in sections]
         # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
         self.token_idf, self.bigram_idf, self.section_idf = (
             _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
@@ -166,8 +163,8 @@ class _Report:
         """
         token_share, token_rel = _containment(self.tokens_of(indicator_text(indicator)), self.tokens,
                                               self.token_idf)
-        name = _bigrams(indicator["name"])
-        context = _bigrams(indicator.get("context") or "")
+        name = char_bigrams(indicator["name"])
+        context = char_bigrams(indicator.get("context") or "")
         name_share, name_rel = _containment(name, self.bigrams, self.bigram_idf)
         context_share, context_rel = _containment(context - name, self.bigrams, self.bigram_idf)
         in_section, _ = _containment(name, self.section_bigrams)
@@ -257,8 +254,7 @@ class LinkScorer:
 
     def confidence(self, X):
         """Probability that each feature row is a link."""
-        z = ((np.asarray(X, float) - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return sigmoid(((np.asarray(X, float) - self.mean) / self.scale) @ self.coef + self.intercept)
 
     def arrays(self):
         """The state, for saving with numpy."""

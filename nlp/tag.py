@@ -14,8 +14,15 @@ from .tokenize import Tokenizer, to_simplified
 __all__ = ["Tagger", "tag_blocks"]
 
 
-def _sigmoid(z):
+def sigmoid(z):
+    """The logistic function, elementwise."""
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def guide_word_counts(text, keywords):
+    """Log counts of each category's guide words in `text` (one value per category of `keywords`)."""
+    chars = set(text)  # a word whose first character is absent cannot occur: skip counting it
+    return np.log1p([sum(text.count(w) for w in words if w[0] in chars) for words in keywords.values()])
 
 
 class Tagger:
@@ -68,8 +75,7 @@ class Tagger:
         norm = math.sqrt(values @ values)
         if norm:
             values /= norm
-        chars = set(text)
-        guide = np.log1p([sum(text.count(w) for w in words if w[0] in chars) for words in self.keywords.values()])
+        guide = guide_word_counts(text, self.keywords)
         return index, values, guide
 
     def predict_proba(self, texts):
@@ -79,7 +85,7 @@ class Tagger:
         for row, text in enumerate(texts):
             index, values, guide = self._features(to_simplified(text))
             scores[row] = self.coef[:, index] @ values + self.coef[:, n_terms:] @ guide + self.intercept
-        return _sigmoid(scores * self.calibration[:, 0] + self.calibration[:, 1])
+        return sigmoid(scores * self.calibration[:, 0] + self.calibration[:, 1])
 
     def explain(self, text, categories, top=5):
         """Per category, the terms of `text` that pushed its score up most."""
