@@ -81,7 +81,7 @@ def char_bigrams(text):
     Examples
     --------
     >>> sorted(char_bigrams("开展 培训2次"))
-    ['培训', '开展', '展培', '训次']
+    ['培训', '展培', '开展', '训次']
     """
     chars = _HAN.findall(text)
     return {a + b for a, b in zip(chars, chars[1:])}
