@@ -259,8 +259,8 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    C : float, default=1.0
-        Inverse regularisation strength.
+    C : float, default=0.1
+        Inverse regularisation strength; strong, as links are learned from a few reports.
 
     Attributes
     ----------
@@ -277,7 +277,7 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
     [1]
     """
 
-    def __init__(self, C=1.0):
+    def __init__(self, C=0.1):
         self.C = C
 
     def fit(self, X, y):

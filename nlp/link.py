@@ -25,13 +25,16 @@ _PROBLEM_SECTION = re.compile(r"问题|不足|措施|建议|整改|下一步")
 _FINANCE = re.compile(r"经费|预算|资金|决算|支出|成本|三公|执行率|控制率|采购|拨付|到位|公开")
 _SATISFACTION = re.compile(r"满意")
 
-FEATURE_NAMES = [
+_PAIR_FEATURES = [
     "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
     "name_overlap", "relative_name_overlap", "context_overlap", "relative_context_overlap",
     "name_in_section", "context_in_section", "target_quantity", "same_unit_number", "finance_both", "finance_paragraph_only",
     "satisfaction_both",
     "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length",
 ]
+# Each feature also as its gap to the best candidate of the same indicator: which paragraph
+# stands out within a report transfers between reports better than absolute values do.
+FEATURE_NAMES = _PAIR_FEATURES + [name + "_gap" for name in _PAIR_FEATURES]
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
@@ -174,7 +177,7 @@ class _Report:
         wanted = set(quantities(indicator.get("target") or ""))
         words = indicator["name"] + indicator.get("level2", "")
         finance = bool(_FINANCE.search(words))
-        return np.column_stack([
+        rows = np.column_stack([
             self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
             self.proba[:, int(np.argmax(indicator_proba))],
             token_share, token_rel, name_share, name_rel, context_share, context_rel, in_section,
@@ -185,6 +188,7 @@ class _Report:
             self.satisfaction * bool(_SATISFACTION.search(words)),
             self.static,
         ]).astype(float)
+        return np.hstack([rows, rows - rows.max(axis=0)])
 
 
 def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):

@@ -22,7 +22,7 @@ from .tag import Tagger
 
 __all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions", "OTHER"]
 
-FORMAT = "nlp-gsl-model/2"
+FORMAT = "nlp-gsl-model/3"
 OTHER = "other"
 _FILES = ("words.json", "weights.npz")
 # jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.

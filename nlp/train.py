@@ -14,7 +14,8 @@ from .link import LinkScorer, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model
 from .tag import Tagger
 
-__all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "reliability_diagram"]
+__all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "leave_one_report_out",
+           "reliability_diagram"]
 
 FOLDS = 5
 # Status cut-offs are chosen on out-of-fold link confidences from these candidates.
@@ -92,6 +93,20 @@ def _ranking_metrics(y, conf, owner, k=3):
         aps.append(float((precision_at * hits).sum() / hits.sum()))
         recalls.append(float(hits[:k].sum() / min(k, hits.sum())))
     return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(recalls)) if recalls else float("nan"))
+
+
+def leave_one_report_out(X, y, docs, linker=None):
+    """Out-of-fold link confidences: each report's pairs scored by a linker fitted on the other reports'."""
+    linker = linker if linker is not None else EvidenceLinker()
+    conf = np.zeros(len(y))
+    for doc in np.unique(docs):
+        test = docs == doc
+        train_y = y[~test]
+        if train_y.min() == train_y.max():
+            conf[test] = train_y.mean()
+            continue
+        conf[test] = clone(linker).fit(X[~test], train_y).predict_proba(X[test])[:, 1]
+    return conf
 
 
 def _status_cutoffs(y, conf, owner):
@@ -181,15 +196,7 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None):
         rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
-            docs = ind_docs[owner]
-            conf = np.zeros(len(y))
-            for doc in np.unique(docs):
-                test = docs == doc
-                train_y = y[~test]
-                if train_y.min() == train_y.max():
-                    conf[test] = train_y.mean()
-                    continue
-                conf[test] = EvidenceLinker().fit(X[~test], train_y).predict_proba(X[test])[:, 1]
+            conf = leave_one_report_out(X, y, ind_docs[owner])
             supported, weak = _status_cutoffs(y, conf, owner)
             metrics["linking"] = _link_metrics(y, conf, owner, supported, weak)
             oof["links"] = (X, y, owner)
