@@ -178,10 +178,15 @@ def validate(path):
 @click.argument("first")
 @click.argument("second")
 def agreement_command(first, second):
-    """Cohen's kappa per category between two labellings of the same paragraphs."""
+    """Agreement between two labellings: Cohen's kappa per category, or the overlap of evidence links."""
     from .corpus import agreement
 
     result = agreement(first, second)
+    if "indicators" in result:
+        (a, b), both = result["links"], result["both"]
+        click.echo(f"{result['indicators']} indicators linked twice; links {a} and {b}, {both} in both, "
+                   f"F1 {result['f1']:.3f}; same has-evidence decision {result['has_evidence']:.1%}")
+        return
     click.echo(f"{result['paragraphs']} paragraphs labelled twice; same label set {result['exact']:.1%}, "
                f"same first label {result['first_label']:.1%}")
     for category, kappa in result["kappa"].items():

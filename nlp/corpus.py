@@ -256,36 +256,50 @@ def corpus_statistics(corpus):
 
 
 def agreement(first, second, *, categories=None):
-    """Cohen's kappa per category between two labellings of the same paragraphs.
+    """Agreement between two labellings of the same paragraphs, or of the same indicators' evidence.
 
     Parameters
     ----------
     first, second : str or Path
-        Tables with ``id`` and ``labels``; only ids in both are compared.
+        Tables with ``id`` and ``labels`` (paragraphs) or ``id`` and ``evidence``
+        (indicators); only ids in both are compared.
     categories : list of str, optional
         Default: every label found in either, ``other`` included.
 
     Returns
     -------
     dict
-        ``paragraphs`` compared, ``kappa`` per category, ``exact`` (share with the
-        same label set) and ``first_label`` (share with the same first label).
+        For paragraphs: ``paragraphs`` compared, Cohen's ``kappa`` per category,
+        ``exact`` (share with the same label set) and ``first_label`` (share with
+        the same first label). For evidence: ``indicators`` compared, ``links`` in
+        each, ``both`` (links in both), ``f1`` of the two link sets and
+        ``has_evidence`` (share of indicators both give evidence or both give none).
     """
     from sklearn.metrics import cohen_kappa_score
 
-    def labelling(path):
-        table = _read_table(Path(path))
-        missing = [c for c in ("id", "labels") if c not in table.columns]
-        if missing:
-            raise InputError(path, f"missing column(s) {', '.join(missing)}; a labelling needs id and labels")
-        return {str(i): _as_list(v, path, i, "labels") for i, v in zip(table["id"], table["labels"])}
-
-    a, b = labelling(first), labelling(second)
+    tables = [_read_table(Path(path)) for path in (first, second)]
+    column = "evidence" if all("evidence" in t.columns and "labels" not in t.columns for t in tables) else "labels"
+    a, b = ({str(i): _as_list(v, path, i, column) for i, v in zip(table["id"], table[column])}
+            for path, table in zip((first, second), tables) if _has_columns(path, table, ("id", column)))
     ids = [i for i in a if i in b]
     if not ids:
-        raise InputError(second, f"shares no paragraph id with {first}")
+        raise InputError(second, f"shares no id with {first}")
+    if column == "evidence":
+        both = sum(len(set(a[i]) & set(b[i])) for i in ids)
+        links = [sum(len(set(x[i])) for i in ids) for x in (a, b)]
+        return {"indicators": len(ids), "links": links, "both": both,
+                "f1": 2 * both / sum(links) if sum(links) else 1.0,
+                "has_evidence": sum(bool(a[i]) == bool(b[i]) for i in ids) / len(ids)}
     categories = categories or sorted({l for i in ids for l in a[i] + b[i]})
     kappa = {c: float(cohen_kappa_score([c in a[i] for i in ids], [c in b[i] for i in ids])) for c in categories}
     return {"paragraphs": len(ids), "kappa": kappa,
             "exact": sum(set(a[i]) == set(b[i]) for i in ids) / len(ids),
             "first_label": sum(a[i][:1] == b[i][:1] for i in ids) / len(ids)}
+
+
+def _has_columns(path, table, columns):
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}; a labelling needs id and labels, "
+                               "or id and evidence")
+    return True

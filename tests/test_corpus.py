@@ -1,7 +1,9 @@
+import json
+
 import pytest
 
 from conftest import tiny_rows, write_corpus
-from nlp.corpus import corpus_statistics, load_corpus, validate_corpus
+from nlp.corpus import agreement, corpus_statistics, load_corpus, validate_corpus
 from nlp.errors import InputError
 
 
@@ -68,3 +70,35 @@ def test_labels_as_pipe_joined_names(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("id,text,labels\n1,招商引资,investment_promotion|enterprise_services\n", encoding="utf-8")
     assert load_corpus(path).paragraphs["labels"][0] == ["investment_promotion", "enterprise_services"]
+
+
+def _jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_agreement_of_paragraph_labels(tmp_path):
+    a = _jsonl(tmp_path / "a.jsonl", [{"id": "1", "labels": ["x"]}, {"id": "2", "labels": ["y"]},
+                                      {"id": "3", "labels": ["x", "y"]}, {"id": "4", "labels": ["y"]}])
+    b = _jsonl(tmp_path / "b.jsonl", [{"id": "1", "labels": ["x"]}, {"id": "2", "labels": ["x"]},
+                                      {"id": "3", "labels": ["x", "y"]}, {"id": "5", "labels": ["y"]}])
+    result = agreement(a, b)
+    assert result["paragraphs"] == 3 and result["exact"] == pytest.approx(2 / 3)
+    assert result["first_label"] == pytest.approx(2 / 3)
+    assert result["kappa"]["y"] == pytest.approx(0.4)  # observed 2/3, by chance 4/9
+
+
+def test_agreement_of_evidence_links(tmp_path):
+    a = _jsonl(tmp_path / "a.jsonl", [{"id": "i1", "evidence": ["p1", "p2"]}, {"id": "i2", "evidence": []},
+                                      {"id": "i3", "evidence": ["p3"]}])
+    b = _jsonl(tmp_path / "b.jsonl", [{"id": "i1", "evidence": ["p2"]}, {"id": "i2", "evidence": ["p4"]},
+                                      {"id": "i3", "evidence": ["p3"]}])
+    result = agreement(a, b)
+    assert result["indicators"] == 3 and result["links"] == [3, 3] and result["both"] == 2
+    assert result["f1"] == pytest.approx(2 / 3) and result["has_evidence"] == pytest.approx(2 / 3)
+
+
+def test_agreement_needs_labels_or_evidence(tmp_path):
+    a = _jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": "x"}])
+    with pytest.raises(InputError, match="missing column"):
+        agreement(a, a)
