@@ -24,10 +24,12 @@ _PROBLEM_SECTION = re.compile(r"问题|不足|措施|建议|整改|下一步")
 # financial indicators are supported by exactly such paragraphs.
 _FINANCE = re.compile(r"经费|预算|资金|决算|支出|成本|三公|执行率|控制率|采购|拨付|到位|公开")
 _SATISFACTION = re.compile(r"满意")
+# Titles of documents (《…》) cite a project or a rule by name; they do not report work.
+_TITLE = re.compile(r"《[^》]*》")
 
 _PAIR_FEATURES = [
     "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
-    "name_overlap", "relative_name_overlap", "context_overlap", "relative_context_overlap",
+    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement", "context_overlap", "relative_context_overlap",
     "name_in_section", "context_in_section", "target_quantity", "same_unit_number", "finance_both", "finance_paragraph_only",
     "satisfaction_both",
     "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length",
@@ -139,6 +141,7 @@ class _Report:
         self.proba = proba
         self.tokens = [self.tokens_of(t) for t in self.texts]
         self.bigrams = [char_bigrams(t) for t in self.texts]
+        self.bigrams_outside_titles = [char_bigrams(_TITLE.sub("", t)) for t in self.texts]
         self.section_bigrams = [char_bigrams(s) for s in sections]
         # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
         self.token_idf, self.bigram_idf, self.section_idf = (
@@ -169,6 +172,9 @@ class _Report:
         name = char_bigrams(indicator["name"])
         context = char_bigrams(indicator.get("context") or "")
         name_share, name_rel = _containment(name, self.bigrams, self.bigram_idf)
+        outside_titles, _ = _containment(name, self.bigrams_outside_titles, self.bigram_idf)
+        # How much of the paragraph is the indicator's name: a line restating a target, not a report.
+        restatement = [len(name & b) / max(len(b), 1) for b in self.bigrams]
         context_share, context_rel = _containment(context - name, self.bigrams, self.bigram_idf)
         in_section, _ = _containment(name, self.section_bigrams)
         # The project an indicator belongs to is often named in the heading of the report part about it.
@@ -180,7 +186,8 @@ class _Report:
         rows = np.column_stack([
             self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
             self.proba[:, int(np.argmax(indicator_proba))],
-            token_share, token_rel, name_share, name_rel, context_share, context_rel, in_section,
+            token_share, token_rel, name_share, name_rel, outside_titles, restatement,
+            context_share, context_rel, in_section,
             context_in_section,
             [bool(wanted & set(q)) for q in self.quantities],
             [bool(unit and quantities(t, unit)) for t in self.texts],
