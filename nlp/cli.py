@@ -141,6 +141,13 @@ def _print_metrics(metrics):
         click.echo(f"links: {k['indicators']} indicators ({k['indicators_with_evidence']} with evidence), "
                    f"MAP {k['map']:.3f}, recall@3 {k['recall_at_3']:.3f}, link ECE {k['link_ece']:.3f}, "
                    f"unsupported precision {k['unsupported_precision']:.3f} recall {k['unsupported_recall']:.3f}")
+        for report, r in k.get("per_report", {}).items():
+            ranking = (f"MAP {r['map']:.3f}, recall@3 {r['recall_at_3']:.3f}" if r["indicators_with_evidence"]
+                       else "no evidence to rank")
+            click.echo(f"  {report}: {r['indicators']} indicators ({r['indicators_with_evidence']} with evidence), "
+                       f"{ranking}; flagged unsupported {r['flagged_unsupported']}, "
+                       f"{r['flagged_right']} of them rightly, of {r['indicators'] - r['indicators_with_evidence']} "
+                       "without evidence")
 
 
 @cli.command()

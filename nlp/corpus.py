@@ -261,10 +261,11 @@ def agreement(first, second, *, categories=None):
     Parameters
     ----------
     first, second : str or Path
-        Tables with ``id`` and ``labels`` (paragraphs) or ``id`` and ``evidence``
-        (indicators); only ids in both are compared.
+        Both tables with ``id`` and ``labels`` (paragraphs), or both with ``id``
+        and ``evidence`` (indicators); only ids in both are compared.
     categories : list of str, optional
-        Default: every label found in either, ``other`` included.
+        Paragraph labels to compare; default every label found in either,
+        ``other`` included.
 
     Returns
     -------
@@ -274,17 +275,30 @@ def agreement(first, second, *, categories=None):
         the same first label). For evidence: ``indicators`` compared, ``links`` in
         each, ``both`` (links in both), ``f1`` of the two link sets and
         ``has_evidence`` (share of indicators both give evidence or both give none).
+
+    Raises
+    ------
+    InputError
+        A table is unreadable, is neither kind, the two are of different kinds,
+        or they share no id.
     """
     from sklearn.metrics import cohen_kappa_score
 
-    tables = [_read_table(Path(path)) for path in (first, second)]
-    column = "evidence" if all("evidence" in t.columns and "labels" not in t.columns for t in tables) else "labels"
-    a, b = ({str(i): _as_list(v, path, i, column) for i, v in zip(table["id"], table[column])}
-            for path, table in zip((first, second), tables) if _has_columns(path, table, ("id", column)))
+    labellings, kinds = [], []
+    for path in (first, second):
+        table = _read_table(Path(path))
+        kind = "labels" if "labels" in table.columns else "evidence" if "evidence" in table.columns else None
+        if "id" not in table.columns or kind is None:
+            raise InputError(path, "a labelling needs an id column and a labels or an evidence column")
+        labellings.append({str(i): _as_list(v, path, i, kind) for i, v in zip(table["id"], table[kind])})
+        kinds.append(kind)
+    if kinds[0] != kinds[1]:
+        raise InputError(second, f"holds {kinds[1]} but {first} holds {kinds[0]}; compare two labellings of one kind")
+    a, b = labellings
     ids = [i for i in a if i in b]
     if not ids:
         raise InputError(second, f"shares no id with {first}")
-    if column == "evidence":
+    if kinds[0] == "evidence":
         both = sum(len(set(a[i]) & set(b[i])) for i in ids)
         links = [sum(len(set(x[i])) for i in ids) for x in (a, b)]
         return {"indicators": len(ids), "links": links, "both": both,
@@ -295,11 +309,3 @@ def agreement(first, second, *, categories=None):
     return {"paragraphs": len(ids), "kappa": kappa,
             "exact": sum(set(a[i]) == set(b[i]) for i in ids) / len(ids),
             "first_label": sum(a[i][:1] == b[i][:1] for i in ids) / len(ids)}
-
-
-def _has_columns(path, table, columns):
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; a labelling needs id and labels, "
-                               "or id and evidence")
-    return True

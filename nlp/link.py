@@ -27,16 +27,20 @@ _SATISFACTION = re.compile(r"满意")
 # Titles of documents (《…》) cite a project or a rule by name; they do not report work.
 _TITLE = re.compile(r"《[^》]*》")
 
+# Features of a paragraph against an indicator, then of the paragraph alone.
 _PAIR_FEATURES = [
     "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
-    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement", "context_overlap", "relative_context_overlap",
-    "name_in_section", "context_in_section", "target_quantity", "same_unit_number", "finance_both", "finance_paragraph_only",
-    "satisfaction_both",
-    "has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length",
+    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement", "context_overlap",
+    "relative_context_overlap", "name_in_section", "context_in_section", "target_quantity", "same_unit_number",
+    "finance_both", "finance_paragraph_only", "satisfaction_both",
 ]
-# Each feature also as its gap to the best candidate of the same indicator: which paragraph
-# stands out within a report transfers between reports better than absolute values do.
-FEATURE_NAMES = _PAIR_FEATURES + [name + "_gap" for name in _PAIR_FEATURES]
+_PARAGRAPH_FEATURES = ["has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length"]
+# Which paragraph stands out for an indicator within its report transfers between reports
+# better than absolute values do: each pair feature (but the relative ones, which say it
+# already) is also given as its gap to the best other candidate.
+_GAP_FEATURES = [name for name in _PAIR_FEATURES if not name.startswith("relative_")]
+_GAP_COLUMNS = [_PAIR_FEATURES.index(name) for name in _GAP_FEATURES]
+FEATURE_NAMES = _PAIR_FEATURES + _PARAGRAPH_FEATURES + [name + "_gap" for name in _GAP_FEATURES]
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
@@ -111,6 +115,24 @@ def _containment(part, wholes, weight=None):
     return share, share / max(share.max(), 1e-9)
 
 
+def gap_to_best_other(values):
+    """Each row's values minus the best value of the other rows, column by column; 0 for a lone row.
+
+    Examples
+    --------
+    >>> gap_to_best_other(np.array([[0.5], [0.2], [0.5], [0.1]])).ravel().tolist()
+    [0.0, -0.3, 0.0, -0.4]
+    >>> gap_to_best_other(np.array([[0.9], [0.2]])).ravel().round(2).tolist()
+    [0.7, -0.7]
+    """
+    values = np.asarray(values, float)
+    if len(values) < 2:
+        return np.zeros_like(values)
+    top = np.sort(values, axis=0)
+    best, second = top[-1], top[-2]
+    return values - np.where(values == best, second, best)
+
+
 def _idf(sets):
     """Inverse document frequency of each item over these sets (the paragraphs of one report)."""
     counts = {}
@@ -161,6 +183,10 @@ class _Report:
     def rows(self, indicator, indicator_proba):
         """Feature rows of one indicator against each paragraph, shape (n_paragraphs, n_features).
 
+        The columns are `FEATURE_NAMES`: the pair features, the paragraph's own
+        features, then the gaps of the pair features to their best value among
+        the other paragraphs.
+
         Parameters
         ----------
         indicator : dict
@@ -195,7 +221,7 @@ class _Report:
             self.satisfaction * bool(_SATISFACTION.search(words)),
             self.static,
         ]).astype(float)
-        return np.hstack([rows, rows - rows.max(axis=0)])
+        return np.hstack([rows, gap_to_best_other(rows[:, _GAP_COLUMNS])])
 
 
 def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):

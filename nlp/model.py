@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .link import LinkScorer
+from .link import FEATURE_NAMES, LinkScorer
 from .tag import Tagger
 
 __all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions", "OTHER"]
 
-FORMAT = "nlp-gsl-model/3"
+FORMAT = "nlp-gsl-model/4"
 OTHER = "other"
 _FILES = ("words.json", "weights.npz")
 # jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.
@@ -201,4 +201,7 @@ def load_model(directory=None):
         linker = LinkScorer(**link) if link else None
     except (ValueError, KeyError, TypeError) as e:
         raise InputError(directory, f"model files do not fit together ({type(e).__name__}: {e})") from None
+    if linker is not None and (meta.get("linker") or {}).get("features") != FEATURE_NAMES:
+        raise InputError(directory, "its linker was trained on other link features than this version computes; "
+                                    "retrain it with nlp train")
     return Model(tagger=tagger, linker=linker, meta=meta, directory=directory)

@@ -10,12 +10,12 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import OTHER, load_corpus, validate_corpus
 from .errors import InputError
-from .link import LinkScorer, indicator_text, pair_features, status_of
+from .link import FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model
 from .tag import Tagger
 
 __all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "leave_one_report_out",
-           "reliability_diagram"]
+           "ranking_metrics", "reliability_diagram"]
 
 FOLDS = 5
 # Status cut-offs are chosen on out-of-fold link confidences from these candidates.
@@ -75,7 +75,7 @@ def _link_rows(corpus, tokenizer, par_proba, ind_proba):
     return X, y, pairs[:, 0]
 
 
-def _ranking_metrics(y, conf, owner, k=3):
+def ranking_metrics(y, conf, owner, k=3):
     """Mean average precision and recall@k over indicators that have evidence.
 
     Recall@k is capped: the share of the top ``min(k, n_evidence)`` places held by
@@ -95,8 +95,24 @@ def _ranking_metrics(y, conf, owner, k=3):
     return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(recalls)) if recalls else float("nan"))
 
 
-def leave_one_report_out(X, y, docs, linker=None):
-    """Out-of-fold link confidences: each report's pairs scored by a linker fitted on the other reports'."""
+def leave_one_report_out(X, y, docs, *, linker=None):
+    """Out-of-fold link confidences: each report's pairs scored by a linker fitted on the other reports'.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_pairs, n_features)
+        Link features.
+    y : ndarray of shape (n_pairs,)
+        1 where the paragraph is evidence for the indicator.
+    docs : ndarray of shape (n_pairs,)
+        The report of each pair.
+    linker : EvidenceLinker, optional
+        Unfitted linker to clone for each report; default `EvidenceLinker()`.
+
+    Returns
+    -------
+    ndarray of shape (n_pairs,)
+    """
     linker = linker if linker is not None else EvidenceLinker()
     conf = np.zeros(len(y))
     for doc in np.unique(docs):
@@ -132,8 +148,8 @@ def _status_cutoffs(y, conf, owner):
     return supported, weak
 
 
-def _link_metrics(y, conf, owner, supported, weak):
-    mean_ap, recall3 = _ranking_metrics(y, conf, owner)
+def _link_scores(y, conf, owner, supported, weak):
+    mean_ap, recall3 = ranking_metrics(y, conf, owner)
     ids = np.unique(owner)
     status = np.array([status_of(conf[owner == i], supported, weak) for i in ids])
     has = np.array([y[owner == i].max() for i in ids])
@@ -142,10 +158,19 @@ def _link_metrics(y, conf, owner, supported, weak):
     return {
         "indicators": int(len(ids)), "indicators_with_evidence": int(has.sum()), "pairs": int(len(y)),
         "map": mean_ap, "recall_at_3": recall3, "link_ece": expected_calibration_error(y, conf),
+        "flagged_unsupported": int(flagged.sum()), "flagged_right": tp,
         "unsupported_precision": tp / flagged.sum() if flagged.any() else float("nan"),
         "unsupported_recall": tp / (has == 0).sum() if (has == 0).any() else float("nan"),
-        "cutoffs": {"supported": supported, "weak": weak},
     }
+
+
+def _link_metrics(y, conf, owner, reports, supported, weak):
+    """Link metrics over all indicators and per report (`reports`: the document of each indicator)."""
+    of_pair = np.asarray(reports)[owner]
+    per_report = {str(r): _link_scores(y[of_pair == r], conf[of_pair == r], owner[of_pair == r], supported, weak)
+                  for r in np.unique(of_pair)}
+    return {**_link_scores(y, conf, owner, supported, weak), "per_report": per_report,
+            "cutoffs": {"supported": supported, "weak": weak}}
 
 
 def _tagging_metrics(Y, pred, proba, categories):
@@ -155,7 +180,7 @@ def _tagging_metrics(Y, pred, proba, categories):
     return {"per_category": per, "macro_f1": float(np.mean(f)), "ece": expected_calibration_error(Y, proba)}
 
 
-def cross_validate(corpus, *, folds=FOLDS, tagger=None):
+def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
     """Document-grouped cross-validation of the tagger and the linker on a checked corpus.
 
     Parameters
@@ -165,6 +190,8 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None):
         Folds for the tagger; the linker is scored leaving one document with indicators out at a time.
     tagger : Pipeline, optional
         Unfitted pipeline to score; default `make_text_pipeline()`.
+    linker : EvidenceLinker, optional
+        Unfitted linker to score; default `EvidenceLinker()`.
 
     Returns
     -------
@@ -196,9 +223,9 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None):
         rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
-            conf = leave_one_report_out(X, y, ind_docs[owner])
+            conf = leave_one_report_out(X, y, ind_docs[owner], linker=linker)
             supported, weak = _status_cutoffs(y, conf, owner)
-            metrics["linking"] = _link_metrics(y, conf, owner, supported, weak)
+            metrics["linking"] = _link_metrics(y, conf, owner, ind_docs, supported, weak)
             oof["links"] = (X, y, owner)
     return metrics, oof
 
@@ -223,19 +250,20 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         The corpus is missing, malformed or unfit for training (nothing is written).
     """
     corpus = _checked(corpus_path, folds)
-    tagger = make_text_pipeline()
-    metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger)
+    tagger, evidence_linker = make_text_pipeline(), EvidenceLinker()
+    metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=evidence_linker)
     p = corpus.paragraphs
     tagger.fit(p["text"].tolist(), corpus.label_matrix(), classifier__groups=p["doc_id"].astype(str).to_numpy())
     linker, cutoffs = None, {"supported": 0.5, "weak": 0.2}
     if "links" in oof:
         X, y, _ = oof["links"]
-        linker = LinkScorer.from_estimator(EvidenceLinker().fit(X, y))
+        linker = LinkScorer.from_estimator(evidence_linker.fit(X, y))
         cutoffs = metrics["linking"]["cutoffs"]
     meta = {
         "categories": corpus.categories,
         "thresholds": [float(t) for t in tagger.named_steps["classifier"].thresholds_],
         "classifier": {k: v for k, v in tagger.named_steps["classifier"].get_params().items()},
+        "linker": {**evidence_linker.get_params(), "features": FEATURE_NAMES} if linker is not None else None,
         "status_cutoffs": cutoffs,
         "versions": library_versions(),
         "corpus": {"path": Path(corpus_path).name, "sha256": corpus.fingerprint(),
@@ -299,7 +327,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
         _checked(corpus_path, folds)
         tagger = make_text_pipeline(**model.meta["classifier"])
-        metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger)
+        settings = {k: v for k, v in (model.meta.get("linker") or {}).items() if k != "features"}
+        metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=EvidenceLinker(**settings))
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
     else:
         held, Y, proba = _held_out(corpus, model)
@@ -325,5 +354,6 @@ def _held_out(corpus, model):
             X, y, owner = rows
             conf = model.linker.confidence(X)
             cut = model.meta["status_cutoffs"]
-            metrics["linking"] = _link_metrics(y, conf, owner, cut["supported"], cut["weak"])
+            reports = corpus.indicators["doc_id"].astype(str).to_numpy()
+            metrics["linking"] = _link_metrics(y, conf, owner, reports, cut["supported"], cut["weak"])
     return metrics, Y, proba[:, cols]

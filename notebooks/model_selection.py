@@ -10,7 +10,7 @@
 #
 # The second part scores the linker leaving one report out at a time: its
 # features as they are, or with each feature's gap to the indicator's best
-# candidate added, at several regularisation strengths. The shipped linker
+# other candidate added, at several regularisation strengths. The shipped linker
 # uses the gaps at C=0.1.
 
 # %%
@@ -25,7 +25,7 @@ from nlp.classify import ActivityClassifier, EvidenceLinker, KeywordCounts, simp
 from nlp.corpus import load_corpus
 from nlp.link import FEATURE_NAMES
 from nlp.tokenize import Tokenizer
-from nlp.train import _ranking_metrics, cross_validate, expected_calibration_error, leave_one_report_out
+from nlp.train import cross_validate, expected_calibration_error, leave_one_report_out, ranking_metrics
 
 corpus = load_corpus(sys.argv[1] if len(sys.argv) > 1 else "corpus")
 tok = Tokenizer()
@@ -83,8 +83,8 @@ X, y, owner = oof["links"]
 docs = corpus.indicators["doc_id"].to_numpy()[owner]
 raw = [not name.endswith("_gap") for name in FEATURE_NAMES]
 print(f"{'link features':34} {'C':>5} {'MAP':>6} {'R@3':>6} {'ECE':>6}")
-for name, columns in (("as they are", raw), ("with gaps to the best", slice(None))):
+for name, columns in (("as they are", raw), ("with gaps to the best other", slice(None))):
     for C in (0.01, 0.1, 1.0):
-        conf = leave_one_report_out(X[:, columns], y, docs, EvidenceLinker(C=C))
-        mean_ap, recall3 = _ranking_metrics(y, conf, owner)
+        conf = leave_one_report_out(X[:, columns], y, docs, linker=EvidenceLinker(C=C))
+        mean_ap, recall3 = ranking_metrics(y, conf, owner)
         print(f"{name:34} {C:5.2f} {mean_ap:6.3f} {recall3:6.3f} {expected_calibration_error(y, conf):6.3f}")

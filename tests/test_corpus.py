@@ -100,5 +100,12 @@ def test_agreement_of_evidence_links(tmp_path):
 
 def test_agreement_needs_labels_or_evidence(tmp_path):
     a = _jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": "x"}])
-    with pytest.raises(InputError, match="missing column"):
+    with pytest.raises(InputError, match="needs an id column and a labels or an evidence column"):
         agreement(a, a)
+
+
+def test_agreement_refuses_two_kinds(tmp_path):
+    labels = _jsonl(tmp_path / "labels.jsonl", [{"id": "1", "labels": ["x"]}])
+    evidence = _jsonl(tmp_path / "evidence.jsonl", [{"id": "1", "evidence": ["p1"]}])
+    with pytest.raises(InputError, match="holds labels but .*evidence.jsonl holds evidence"):
+        agreement(evidence, labels)

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from nlp.link import find_evidence, indicators_from_blocks, link_confidences, quantities, status_of, target_unit
+from nlp.link import (FEATURE_NAMES, find_evidence, gap_to_best_other, indicators_from_blocks, link_confidences,
+                      pair_features, quantities, status_of, target_unit)
+from nlp.tokenize import Tokenizer
 from nlp.model import load_model
 from nlp.read import Block
 
@@ -64,3 +66,32 @@ def test_find_evidence_orders_and_reports_quantities(tiny_model):
         assert all(e["id"][0] == r["doc_id"] for e in r["evidence"])
     by_id = {e["id"]: e for e in results[0]["evidence"]}
     assert set(by_id) == {"a1", "a2"} and by_id["a1"]["quantities"] == ["2个"] and "quantities" not in by_id["a2"]
+
+
+def _features(paragraph_texts, name):
+    paragraphs = [{"text": t, "section": ""} for t in paragraph_texts]
+    indicators = [{"name": name, "target": "", "level2": ""}]
+    X, _ = pair_features(Tokenizer(), indicators, paragraphs, np.full((1, 2), 0.5), np.full((len(paragraphs), 2), 0.5))
+    return {n: X[:, k] for k, n in enumerate(FEATURE_NAMES)}
+
+
+def test_gap_features_compare_with_the_best_other_candidate():
+    f = _features(["组织企业开展结对帮扶", "单位编制3人", "结对帮扶贫困户"], "结对帮扶")
+    v = f["name_overlap"]
+    np.testing.assert_allclose(f["name_overlap_gap"], [v[j] - np.delete(v, j).max() for j in range(len(v))])
+    assert f["name_overlap_gap"][1] < 0
+
+
+def test_a_lone_candidate_has_no_gap():
+    f = _features(["组织企业开展结对帮扶"], "结对帮扶")
+    assert all(f[n][0] == 0 for n in FEATURE_NAMES if n.endswith("_gap"))
+
+
+def test_a_line_restating_the_indicator_scores_as_a_restatement():
+    f = _features(["开展慈善公益活动。", "组织会员企业开展慈善公益活动，向敬老院捐款3万元，资助贫困学生20名。"], "慈善公益活动")
+    assert f["restatement"][0] > 2 * f["restatement"][1]
+
+
+def test_names_inside_document_titles_do_not_count_as_reported_work():
+    f = _features(["按照《维权服务工作经费管理办法》进行项目管理。", "为会员企业开展维权服务，调解纠纷5起。"], "维权服务")
+    assert f["name_overlap"][0] > 0 and f["name_outside_titles"][0] == 0 and f["name_outside_titles"][1] > 0

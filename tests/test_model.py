@@ -75,6 +75,16 @@ def test_foreign_directories_are_refused(tmp_path, setup, message):
         load_model(folder)
 
 
+def test_a_linker_of_other_features_is_refused(tiny_model, tmp_path):
+    out = tmp_path / "m"
+    shutil.copytree(tiny_model, out)
+    meta = json.loads((out / "meta.json").read_text())
+    meta["linker"]["features"] = meta["linker"]["features"][:-1]
+    (out / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match="other link features than this version computes; retrain"):
+        load_model(out)
+
+
 def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
     out = tmp_path / "m"
     shutil.copytree(tiny_model, out)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nlp.train import _ranking_metrics, _status_cutoffs, expected_calibration_error
+from nlp.train import _status_cutoffs, expected_calibration_error, ranking_metrics
 
 
 @pytest.mark.parametrize("y, p, expected", [
@@ -19,7 +19,7 @@ def test_ranking_metrics():
     y = np.array([1, 0, 1, 0, 0, 0, 0, 1, 0, 0])
     conf = np.array([.9, .8, .7, .1, .9, .8, .7, .6, .5, .4])
     owner = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
-    mean_ap, recall3 = _ranking_metrics(y, conf, owner)
+    mean_ap, recall3 = ranking_metrics(y, conf, owner)
     assert mean_ap == pytest.approx(((1 + 2 / 3) / 2 + 1 / 4) / 2)
     assert recall3 == pytest.approx((2 / 2 + 0 / 1) / 2)
 
