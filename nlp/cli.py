@@ -129,6 +129,10 @@ def train(path, out):
                f"cross-validated macro-F1 {tagging['macro_f1']:.3f}, ECE {tagging['ece']:.3f}", err=True)
 
 
+def _figure(value):
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _print_metrics(metrics):
     t = metrics["tagging"]
     click.echo(f"mode: {metrics['mode']}")
@@ -139,15 +143,14 @@ def _print_metrics(metrics):
     if "linking" in metrics:
         k = metrics["linking"]
         click.echo(f"links: {k['indicators']} indicators ({k['indicators_with_evidence']} with evidence), "
-                   f"MAP {k['map']:.3f}, recall@3 {k['recall_at_3']:.3f}, link ECE {k['link_ece']:.3f}, "
-                   f"unsupported precision {k['unsupported_precision']:.3f} recall {k['unsupported_recall']:.3f}")
+                   f"MAP {_figure(k['map'])}, recall@3 {_figure(k['recall_at_3'])}, link ECE {k['link_ece']:.3f}, "
+                   f"unsupported precision {_figure(k['unsupported_precision'])} "
+                   f"recall {_figure(k['unsupported_recall'])}")
         for report, r in k.get("per_report", {}).items():
-            ranking = (f"MAP {r['map']:.3f}, recall@3 {r['recall_at_3']:.3f}" if r["indicators_with_evidence"]
-                       else "no evidence to rank")
             click.echo(f"  {report}: {r['indicators']} indicators ({r['indicators_with_evidence']} with evidence), "
-                       f"{ranking}; flagged unsupported {r['flagged_unsupported']}, "
-                       f"{r['flagged_right']} of them rightly, of {r['indicators'] - r['indicators_with_evidence']} "
-                       "without evidence")
+                       f"MAP {_figure(r['map'])}, recall@3 {_figure(r['recall_at_3'])}; "
+                       f"flagged unsupported {r['flagged_unsupported']}, {r['flagged_right']} of them rightly, "
+                       f"of {r['indicators'] - r['indicators_with_evidence']} without evidence")
 
 
 @cli.command()

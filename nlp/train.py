@@ -155,12 +155,14 @@ def _link_scores(y, conf, owner, supported, weak):
     has = np.array([y[owner == i].max() for i in ids])
     flagged = status == "unsupported"
     tp = int((flagged & (has == 0)).sum())
+    # None where a figure is undefined (nothing to rank, nothing flagged), so the metrics stay valid JSON.
     return {
         "indicators": int(len(ids)), "indicators_with_evidence": int(has.sum()), "pairs": int(len(y)),
-        "map": mean_ap, "recall_at_3": recall3, "link_ece": expected_calibration_error(y, conf),
+        "map": None if np.isnan(mean_ap) else mean_ap, "recall_at_3": None if np.isnan(recall3) else recall3,
+        "link_ece": expected_calibration_error(y, conf),
         "flagged_unsupported": int(flagged.sum()), "flagged_right": tp,
-        "unsupported_precision": tp / flagged.sum() if flagged.any() else float("nan"),
-        "unsupported_recall": tp / (has == 0).sum() if (has == 0).any() else float("nan"),
+        "unsupported_precision": float(tp / flagged.sum()) if flagged.any() else None,
+        "unsupported_recall": float(tp / (has == 0).sum()) if (has == 0).any() else None,
     }
 
 
