@@ -113,6 +113,10 @@ def evidence(source, indicator_file, out, fmt, top_k, model_dir):
         raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")
     paragraphs = [{"id": b.id, "text": b.text, "section": b.section, "doc_id": b.doc_id}
                   for b in blocks if b.kind == "paragraph"]
+    documents, named = {b.doc_id for b in blocks}, {i["doc_id"] for i in indicators} - {None}
+    if named and not named & documents:
+        raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
+                                         f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
     write_records(find_evidence(paragraphs, indicators, model=model, top_k=top_k), out=out, fmt=fmt)
 
 

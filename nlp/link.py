@@ -41,6 +41,9 @@ _PARAGRAPH_FEATURES = ["has_number", "done_cues", "plan_cues", "function_section
 _GAP_FEATURES = [name for name in _PAIR_FEATURES if not name.startswith("relative_")]
 _GAP_COLUMNS = [_PAIR_FEATURES.index(name) for name in _GAP_FEATURES]
 FEATURE_NAMES = _PAIR_FEATURES + _PARAGRAPH_FEATURES + [name + "_gap" for name in _GAP_FEATURES]
+# The columns that compare a paragraph with the table rows above an indicator: zero for an
+# indicator given without them (an indicator file), which gets a linker trained without them.
+CONTEXT_COLUMNS = [k for k, name in enumerate(FEATURE_NAMES) if "context" in name]
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
@@ -310,7 +313,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     paragraphs : list of dict
         With ``text``, ``section`` and optionally ``doc_id``.
     indicators : list of dict
-        With ``name``, ``target``, ``level2``, optionally ``context`` and ``doc_id``.
+        With ``name``, ``target``, ``level2``, optionally ``context`` and ``doc_id``;
+        those without ``context`` are scored by the model's linker trained without it.
     model : nlp.model.Model
     paragraph_proba : ndarray, optional
         The paragraphs' category probabilities, when the caller has them already.
@@ -327,7 +331,9 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
     # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
     for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba):
-        conf[i, list(cols)] = model.linker.confidence(rows)
+        with_context = bool(str(indicators[i].get("context") or "").strip())
+        scorer = model.linker if with_context else model.linker_without_context or model.linker
+        conf[i, list(cols)] = scorer.confidence(rows)
     return conf
 
 

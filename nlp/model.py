@@ -22,7 +22,7 @@ from .tag import Tagger
 
 __all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions", "OTHER"]
 
-FORMAT = "nlp-gsl-model/4"
+FORMAT = "nlp-gsl-model/5"
 OTHER = "other"
 _FILES = ("words.json", "weights.npz")
 # jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.
@@ -57,6 +57,9 @@ class Model:
         Texts in, calibrated category probabilities out.
     linker : nlp.link.LinkScorer or None
         Link confidences from link features; None when the corpus had no indicators.
+    linker_without_context : nlp.link.LinkScorer or None
+        The same, trained without the features of an indicator's table context,
+        for indicators given without it.
     meta : dict
         Categories, thresholds, status cut-offs, versions, corpus hash, date, metrics.
     directory : Path or None
@@ -65,6 +68,7 @@ class Model:
 
     tagger: object
     linker: object = None
+    linker_without_context: object = None
     meta: dict = field(default_factory=dict)
     directory: Path | None = None
 
@@ -93,6 +97,12 @@ class Model:
             out.append([self.categories[j] for j in passed] or [OTHER])
         return out
 
+
+
+def _meta_digest(meta):
+    """SHA-256 of everything in meta.json but the digest itself (categories, thresholds, cut-offs...)."""
+    rest = {k: v for k, v in meta.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _sha256(path):
@@ -130,10 +140,12 @@ def save_model(model, directory):
     try:
         (tmp / "words.json").write_text(json.dumps(model.tagger.words(), ensure_ascii=False), encoding="utf-8")
         arrays = {f"tagger_{k}": v for k, v in model.tagger.arrays().items()}
-        if model.linker is not None:
-            arrays.update({f"linker_{k}": v for k, v in model.linker.arrays().items()})
+        for prefix, scorer in (("linker_", model.linker), ("nocontext_", model.linker_without_context)):
+            if scorer is not None:
+                arrays.update({prefix + k: v for k, v in scorer.arrays().items()})
         np.savez(tmp / "weights.npz", **arrays)
         meta = dict(model.meta, format=FORMAT, files={name: _sha256(tmp / name) for name in _FILES})
+        meta["checksum"] = _meta_digest(meta)
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if directory.exists():
             directory.rename(old)
@@ -159,12 +171,17 @@ def _is_model_dir(directory):
         return False
 
 
+def _scorer(arrays, prefix):
+    found = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return LinkScorer(**found) if found else None
+
+
 def load_model(directory=None):
     """Load a model directory after checking that every file is the one its meta.json names.
 
     The files are data only (JSON and numpy arrays read without pickle), and each
-    must match the SHA-256 recorded for it; a directory that is not a model of
-    this format is refused.
+    must match the SHA-256 recorded for it (meta.json carries the digest of the
+    rest of itself); a directory that is not a model of this format is refused.
 
     Raises
     ------
@@ -182,6 +199,8 @@ def load_model(directory=None):
     found = meta.get("format") if isinstance(meta, dict) else None
     if found != FORMAT or set(meta.get("files", {})) != set(_FILES):
         raise InputError(directory, f"not a model of format {FORMAT} (meta.json says format {found!r})")
+    if meta.get("checksum") != _meta_digest(meta):
+        raise InputError(meta_path, "checksum does not match; the model was altered, refusing to load it")
     for name, digest in meta["files"].items():
         path = directory / name
         if not path.is_file() or _sha256(path) != digest:
@@ -197,11 +216,11 @@ def load_model(directory=None):
         with np.load(directory / "weights.npz", allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
         tagger = Tagger.load(words, {k[7:]: v for k, v in arrays.items() if k.startswith("tagger_")})
-        link = {k[7:]: v for k, v in arrays.items() if k.startswith("linker_")}
-        linker = LinkScorer(**link) if link else None
+        linker, without_context = _scorer(arrays, "linker_"), _scorer(arrays, "nocontext_")
     except (ValueError, KeyError, TypeError) as e:
         raise InputError(directory, f"model files do not fit together ({type(e).__name__}: {e})") from None
     if linker is not None and (meta.get("linker") or {}).get("features") != FEATURE_NAMES:
         raise InputError(directory, "its linker was trained on other link features than this version computes; "
                                     "retrain it with nlp train")
-    return Model(tagger=tagger, linker=linker, meta=meta, directory=directory)
+    return Model(tagger=tagger, linker=linker, linker_without_context=without_context, meta=meta,
+                 directory=directory)

@@ -526,13 +526,14 @@ def read_indicator_table(path):
     path : str or path-like
         A .jsonl, .csv or .xlsx table with columns ``id`` and ``name`` (the
         三级指标), and optionally ``level1``, ``level2``, ``target``,
-        ``actual`` and ``doc_id``.
+        ``actual``, ``doc_id`` and ``context`` (the table rows above the
+        indicator in its report, as `nlp.link.indicators_from_blocks` gives).
 
     Returns
     -------
     list of dict
-        Keys id, name, level1, level2, target, actual (missing -> "") and
-        doc_id (missing or empty -> None).
+        Keys id, name, level1, level2, target, actual (missing -> ""),
+        doc_id (missing or empty -> None) and, when given, context.
 
     Raises
     ------
@@ -545,6 +546,8 @@ def read_indicator_table(path):
         indicator = {field: _as_text(record.get(field)) for field in _INDICATOR_FIELDS}
         indicator["id"] = indicator["id"].strip()
         indicator["doc_id"] = _as_text(record.get("doc_id")) or None
+        if _as_text(record.get("context")).strip():
+            indicator["context"] = _as_text(record.get("context"))
         out.append(indicator)
     return out
 

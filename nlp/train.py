@@ -10,7 +10,7 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import OTHER, load_corpus, validate_corpus
 from .errors import InputError
-from .link import FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
+from .link import CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model
 from .tag import Tagger
 
@@ -125,6 +125,13 @@ def leave_one_report_out(X, y, docs, *, linker=None):
     return conf
 
 
+def _without_context(X):
+    """Link features as an indicator given without its table context has them."""
+    X = X.copy()
+    X[:, CONTEXT_COLUMNS] = 0.0
+    return X
+
+
 def _status_cutoffs(y, conf, owner):
     """Cut-offs for `supported` and `weak` chosen on out-of-fold confidences.
 
@@ -228,6 +235,11 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
             conf = leave_one_report_out(X, y, ind_docs[owner], linker=linker)
             supported, weak = _status_cutoffs(y, conf, owner)
             metrics["linking"] = _link_metrics(y, conf, owner, ind_docs, supported, weak)
+            # The same indicators given without their table context, as from an indicator file.
+            bare = leave_one_report_out(_without_context(X), y, ind_docs[owner], linker=linker)
+            mean_ap, recall3 = ranking_metrics(y, bare, owner)
+            metrics["linking"]["without_context"] = {"map": mean_ap, "recall_at_3": recall3,
+                                                     "link_ece": expected_calibration_error(y, bare)}
             oof["links"] = (X, y, owner)
     return metrics, oof
 
@@ -256,10 +268,12 @@ def train_model(corpus_path, *, out, folds=FOLDS):
     metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=evidence_linker)
     p = corpus.paragraphs
     tagger.fit(p["text"].tolist(), corpus.label_matrix(), classifier__groups=p["doc_id"].astype(str).to_numpy())
-    linker, cutoffs = None, {"supported": 0.5, "weak": 0.2}
+    linker = without_context = None
+    cutoffs = {"supported": 0.5, "weak": 0.2}
     if "links" in oof:
         X, y, _ = oof["links"]
-        linker = LinkScorer.from_estimator(evidence_linker.fit(X, y))
+        linker = LinkScorer.from_estimator(clone(evidence_linker).fit(X, y))
+        without_context = LinkScorer.from_estimator(clone(evidence_linker).fit(_without_context(X), y))
         cutoffs = metrics["linking"]["cutoffs"]
     meta = {
         "categories": corpus.categories,
@@ -274,7 +288,8 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cross_validated": metrics,
     }
-    model = Model(tagger=Tagger.from_pipeline(tagger), linker=linker, meta=meta)
+    model = Model(tagger=Tagger.from_pipeline(tagger), linker=linker, linker_without_context=without_context,
+                  meta=meta)
     save_model(model, out)
     return model
 

@@ -56,15 +56,24 @@ def test_tag_explain_names_terms(tiny_model, table):
     assert rows[1]["explain"]["investment_promotion"]
 
 
-def test_tag_links_stay_inside_a_document(tiny_model, table, tmp_path):
+@pytest.fixture
+def every_link_model(tiny_model, tmp_path):
+    """The tiny model with its `weak` cut-off at 0, so that every link is listed."""
+    from nlp.model import load_model, save_model
+
+    model = load_model(tiny_model)
+    model.meta["status_cutoffs"] = {"supported": 0.5, "weak": 0.0}
+    save_model(model, tmp_path / "every_link")
+    return tmp_path / "every_link"
+
+
+def test_tag_links_stay_inside_a_document(every_link_model, table, tmp_path):
     inds = tmp_path / "inds.csv"
     inds.write_text("id,name,target,doc_id\nk1,结对帮扶贫困村,≥1个,a\nk2,理想信念教育培训,≥2期,b\n", encoding="utf-8")
-    r = nlp("tag", str(table), "--model", str(tiny_model), "--indicators", str(inds))
+    r = nlp("tag", str(table), "--model", str(every_link_model), "--indicators", str(inds))
     assert r.returncode == 0, r.stderr
     rows = jsonl(r.stdout)
-    assert all("links" in r for r in rows)
-    assert {l["indicator"] for r in rows[:2] for l in r["links"]} <= {"k1"}
-    assert {l["indicator"] for l in rows[2]["links"]} <= {"k2"}
+    assert [[l["indicator"] for l in r["links"]] for r in rows] == [["k1"], ["k1"], ["k2"]]
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
@@ -114,15 +123,15 @@ def test_train_without_labels_is_refused(tmp_path, tiny_model):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_evidence_on_an_indicator_file(tiny_model, table, tmp_path):
+def test_evidence_on_an_indicator_file(every_link_model, table, tmp_path):
     inds = tmp_path / "inds.jsonl"
     inds.write_text(json.dumps({"id": "k1", "name": "结对帮扶贫困村", "target": "≥1个", "doc_id": "a"},
                                ensure_ascii=False) + "\n", encoding="utf-8")
-    r = nlp("evidence", str(table), "--indicators", str(inds), "--model", str(tiny_model), "--format", "json")
+    r = nlp("evidence", str(table), "--indicators", str(inds), "--model", str(every_link_model), "--format", "json")
     assert r.returncode == 0, r.stderr
     (obj,) = json.loads(r.stdout)
     assert obj["doc_id"] == "a" and obj["indicator"]["id"] == "k1"
-    assert {e["id"] for e in obj["evidence"]} <= {"p0", "p1"}
+    assert sorted(e["id"] for e in obj["evidence"]) == ["p0", "p1"]
 
 
 def test_evidence_on_a_report_flags_what_the_narrative_misses():
@@ -138,6 +147,29 @@ def test_evidence_on_a_report_flags_what_the_narrative_misses():
     assert {x["status"] for x in rows} >= {"supported"}
     table_only = jsonl(nlp("evidence", str(SEEDS / "004_657db78fa8902e38.txt")).stdout)
     assert len(table_only) == 40 and {x["status"] for x in table_only} == {"unsupported"}
+
+
+def test_evidence_from_an_indicator_file_matches_the_reports_own_table(tmp_path):
+    from conftest import ROOT
+
+    own = jsonl(nlp("evidence", str(SEED)).stdout)
+    rows = [json.loads(line) for line in (ROOT / "corpus" / "indicators.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in rows if r["doc_id"] == SEED.stem]
+    with_context, bare = tmp_path / "with_context.jsonl", tmp_path / "bare.jsonl"
+    with_context.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    bare.write_text("".join(json.dumps({k: r[k] for k in ("id", "doc_id", "level2", "name", "target")},
+                                       ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert jsonl(nlp("evidence", str(SEED), "--indicators", str(with_context)).stdout) == own
+    # Without the table rows above each indicator, the linker trained without them scores the links.
+    given = jsonl(nlp("evidence", str(SEED), "--indicators", str(bare)).stdout)
+    assert [x["indicator"]["id"] for x in given] == [x["indicator"]["id"] for x in own]
+    assert sum(x["status"] != "unsupported" for x in given) >= len(given) // 2
+
+
+def test_evidence_refuses_indicators_of_another_document(tmp_path):
+    inds = tmp_path / "inds.csv"
+    inds.write_text("id,name,doc_id\nk1,开展走访调研,some_other_report\n", encoding="utf-8")
+    assert one_line_error(nlp("evidence", str(SEED), "--indicators", str(inds)), "inds.csv")
 
 
 def test_read_as_csv_and_xlsx_keeps_indicator_columns(tmp_path):

@@ -75,22 +75,33 @@ def test_foreign_directories_are_refused(tmp_path, setup, message):
         load_model(folder)
 
 
+def _resaved(tiny_model, out, change):
+    """A copy of the tiny model with its meta changed by `change` and saved the proper way."""
+    model = load_model(tiny_model)
+    change(model.meta)
+    save_model(model, out)
+    return out
+
+
 def test_a_linker_of_other_features_is_refused(tiny_model, tmp_path):
-    out = tmp_path / "m"
-    shutil.copytree(tiny_model, out)
-    meta = json.loads((out / "meta.json").read_text())
-    meta["linker"]["features"] = meta["linker"]["features"][:-1]
-    (out / "meta.json").write_text(json.dumps(meta))
+    out = _resaved(tiny_model, tmp_path / "m", lambda meta: meta["linker"].update(features=["other"]))
     with pytest.raises(InputError, match="other link features than this version computes; retrain"):
         load_model(out)
 
 
-def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
+def test_edited_meta_is_refused(tiny_model, tmp_path):
     out = tmp_path / "m"
     shutil.copytree(tiny_model, out)
-    meta = json.loads((out / "meta.json").read_text())
-    meta["versions"]["scikit-learn"] = "0.1"
-    (out / "meta.json").write_text(json.dumps(meta))
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    meta["categories"].reverse()
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match="meta.json: checksum does not match"):
+        load_model(out)
+
+
+def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
+    out = _resaved(tiny_model, tmp_path / "m", lambda meta: meta["versions"].update({"scikit-learn": "0.1"}))
+    capsys.readouterr()
     load_model(out)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "other library versions" in err[0]
