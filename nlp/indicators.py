@@ -22,7 +22,8 @@ from itertools import combinations
 
 from .clean import char_bigrams, join_fragments, squeeze_spaces
 
-__all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "is_flat_header"]
+__all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "is_flat_header",
+           "is_header_row"]
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "投入指标", "过程指标")
 LEVEL2 = (
@@ -95,6 +96,19 @@ def _header_roles(cells):
                 roles.setdefault(role, i)
                 break
     return roles if hits >= 2 else None
+
+
+def is_header_row(cells):
+    """Tell whether a table row's cells name the columns of an indicator table.
+
+    Examples
+    --------
+    >>> is_header_row(["一级指标", "二级指标", "三级指标", "指标值", "完成值"])
+    True
+    >>> is_header_row(["项目名称", "老工商业者困难补助"])
+    False
+    """
+    return _header_roles(cells) is not None
 
 
 def _ffill(cells, width):

@@ -7,6 +7,7 @@ import numpy as np
 
 from .clean import char_bigrams
 from .errors import InputError
+from .indicators import is_header_row
 from .tag import sigmoid
 from .tokenize import data_lines, to_simplified
 
@@ -30,8 +31,8 @@ _TITLE = re.compile(r"《[^》]*》")
 # Features of a paragraph against an indicator, then of the paragraph alone.
 _PAIR_FEATURES = [
     "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
-    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement", "context_overlap",
-    "relative_context_overlap", "name_in_section", "context_in_section", "target_quantity", "same_unit_number",
+    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement",
+    "name_in_section", "context_in_section", "target_quantity", "same_unit_number",
     "finance_both", "finance_paragraph_only", "satisfaction_both",
 ]
 _PARAGRAPH_FEATURES = ["has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length"]
@@ -87,13 +88,15 @@ def indicators_from_blocks(blocks):
     """Indicator records of a report's own tables.
 
     Each carries ``context``: the table rows above it since the last heading or
-    paragraph (the project's name and goals), which tell indicators of
-    different projects apart.
+    paragraph (the project's name and goals), column headers left out, which
+    tell indicators of different projects apart.
     """
     out, context = [], []
     for b in blocks:
         if b.kind == "table_row":
-            context.append(b.text)
+            # A row naming the columns says nothing about what the indicators below measure.
+            if not is_header_row(b.text.split(" | ")):
+                context.append(b.text)
         elif b.kind == "indicator":
             out.append(dict(b.indicator, id=b.id, doc_id=b.doc_id, context=" ".join(context)[:300]))
         else:
@@ -204,7 +207,6 @@ class _Report:
         outside_titles, _ = _containment(name, self.bigrams_outside_titles, self.bigram_idf)
         # How much of the paragraph is the indicator's name: a line restating a target, not a report.
         restatement = [len(name & b) / max(len(b), 1) for b in self.bigrams]
-        context_share, context_rel = _containment(context - name, self.bigrams, self.bigram_idf)
         in_section, _ = _containment(name, self.section_bigrams)
         # The project an indicator belongs to is often named in the heading of the report part about it.
         _, context_in_section = _containment(context, self.section_bigrams, self.section_idf)
@@ -216,8 +218,7 @@ class _Report:
             self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
             self.proba[:, int(np.argmax(indicator_proba))],
             token_share, token_rel, name_share, name_rel, outside_titles, restatement,
-            context_share, context_rel, in_section,
-            context_in_section,
+            in_section, context_in_section,
             [bool(wanted & set(q)) for q in self.quantities],
             [bool(unit and quantities(t, unit)) for t in self.texts],
             self.finance * finance, self.finance * (not finance),

@@ -125,6 +125,13 @@ def leave_one_report_out(X, y, docs, *, linker=None):
     return conf
 
 
+def _has_context(indicators):
+    """Whether each indicator (a row of the corpus' indicator table) has table context."""
+    if "context" not in indicators.columns:
+        return np.zeros(len(indicators), bool)
+    return np.array([bool(str(c or "").strip()) for c in indicators["context"].fillna("")])
+
+
 def _without_context(X):
     """Link features as an indicator given without its table context has them."""
     X = X.copy()
@@ -232,11 +239,13 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
         rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
-            conf = leave_one_report_out(X, y, ind_docs[owner], linker=linker)
+            # Scored as at inference: an indicator without table context by the linker trained without it.
+            bare = leave_one_report_out(_without_context(X), y, ind_docs[owner], linker=linker)
+            has_context = _has_context(ind)[owner]
+            conf = np.where(has_context, leave_one_report_out(X, y, ind_docs[owner], linker=linker), bare)
             supported, weak = _status_cutoffs(y, conf, owner)
             metrics["linking"] = _link_metrics(y, conf, owner, ind_docs, supported, weak)
-            # The same indicators given without their table context, as from an indicator file.
-            bare = leave_one_report_out(_without_context(X), y, ind_docs[owner], linker=linker)
+            # All indicators given without their table context, as from an indicator file.
             mean_ap, recall3 = ranking_metrics(y, bare, owner)
             metrics["linking"]["without_context"] = {"map": mean_ap, "recall_at_3": recall3,
                                                      "link_ece": expected_calibration_error(y, bare)}
@@ -369,7 +378,8 @@ def _held_out(corpus, model):
         rows = _link_rows(corpus, model.tokenizer, proba, ind_proba)
         if rows is not None:
             X, y, owner = rows
-            conf = model.linker.confidence(X)
+            bare = model.linker_without_context or model.linker
+            conf = np.where(_has_context(corpus.indicators)[owner], model.linker.confidence(X), bare.confidence(X))
             cut = model.meta["status_cutoffs"]
             reports = corpus.indicators["doc_id"].astype(str).to_numpy()
             metrics["linking"] = _link_metrics(y, conf, owner, reports, cut["supported"], cut["weak"])
