@@ -166,6 +166,16 @@ def test_evidence_from_an_indicator_file_matches_the_reports_own_table(tmp_path)
     assert sum(x["status"] != "unsupported" for x in given) >= len(given) // 2
 
 
+def test_evidence_on_a_new_short_report_puts_the_reporting_paragraph_first():
+    # A report written for this test: each indicator has one paragraph that reports it.
+    from conftest import ROOT
+
+    rows = jsonl(nlp("evidence", str(ROOT / "tests" / "data" / "short_report.txt")).stdout)
+    first = {x["indicator"]["name"]: x["evidence"][0]["id"][-3:] for x in rows if x["evidence"]}
+    assert first == {"举办教育培训班": "005", "受理企业诉求件数": "006", "项目成本": "003",
+                     "结对帮扶村数": "007", "招商引资签约项目": "008"}
+
+
 def test_evidence_refuses_indicators_of_another_document(tmp_path):
     inds = tmp_path / "inds.csv"
     inds.write_text("id,name,doc_id\nk1,开展走访调研,some_other_report\n", encoding="utf-8")
