@@ -1,7 +1,7 @@
 """Read performance self-evaluation reports of federations of industry and commerce (工商联).
 
 Reading (`nlp.read`), tagging paragraphs with activity categories
-(`nlp.classify`), linking paragraphs to indicators (`nlp.link`), training and
+(`nlp.tag`; the estimators are in `nlp.classify`), linking paragraphs to indicators (`nlp.link`), training and
 evaluating (`nlp.train`) and the model directory (`nlp.model`).
 """
 from importlib import import_module

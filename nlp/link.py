@@ -68,7 +68,7 @@ def quantities(text, unit=None):
     """
     found = []
     for m in _QUANTITY.finditer(text):
-        if unit is None or m.group(3) == unit or (unit in ("次", "家") and m.group(3).endswith(unit)):
+        if unit is None or m.group(3) == unit or (unit == "次" and m.group(3).endswith(unit)):  # 家次, 人次
             found.append(m.group(0).replace(" ", ""))
     return found
 
@@ -80,7 +80,7 @@ def target_unit(target):
 
 
 def indicator_text(indicator):
-    """The words of an indicator a paragraph is compared with: its name, levels and target."""
+    """The words of an indicator a paragraph is compared with: its level-2 name, name and target."""
     return " ".join(str(indicator.get(k) or "") for k in ("level2", "name", "target"))
 
 

@@ -8,7 +8,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
-from .corpus import OTHER, load_corpus, validate_corpus
+from .corpus import load_corpus, validate_corpus
 from .errors import InputError
 from .link import CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
 from .model import Model, library_versions, load_model, save_model

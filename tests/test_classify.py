@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from nlp.classify import ActivityClassifier, EvidenceLinker, make_text_pipeline

@@ -1,8 +1,6 @@
 """Every input problem: exit 2, one line on stderr naming the file, nothing lost."""
-import io
 import json
 import os
-import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from nlp.link import (FEATURE_NAMES, find_evidence, gap_to_best_other, indicators_from_blocks, link_confidences,
-                      pair_features, quantities, status_of, target_unit)
+from nlp.link import (FEATURE_NAMES, find_evidence, indicators_from_blocks, link_confidences, pair_features,
+                      quantities, status_of, target_unit)
 from nlp.tokenize import Tokenizer
 from nlp.model import load_model
 from nlp.read import Block

@@ -16,12 +16,21 @@ def test_tables_get_every_column(tmp_path):
     assert second.startswith("b,0.1,")
 
 
-def test_a_device_is_written_to_not_replaced(tmp_path):
-    write_records(iter(ROWS), out="/dev/null", fmt="jsonl")
+def test_a_pipe_is_written_to_not_replaced(tmp_path):
+    # A named pipe stands for any special file (a device, /dev/stdout): written to, never swapped for a file.
     import os
     import stat
+    import threading
 
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_records(iter(ROWS), out=fifo, fmt="jsonl")
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [json.loads(line)["id"] for line in received[0].decode().splitlines()] == ["a", "b"]
 
 
 def test_new_files_get_the_usual_mode(tmp_path):
