@@ -11,8 +11,9 @@ from .write import FORMATS, write_records
 
 __all__ = ["main"]
 
-_format = click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
-                       help="Output format (xlsx needs -o).")
+_format = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                       help="Output format: jsonl (default), json, csv or xlsx (needs -o); "
+                            "with -o and no --format, the file's extension decides.")
 _out = click.option("-o", "--out", default=None, help="Output file (default: standard output).")
 _model = click.option("--model", "model_dir", default=None, help="Model directory (default: the shipped model).")
 

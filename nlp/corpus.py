@@ -52,11 +52,13 @@ class Corpus:
         return Y
 
     def fingerprint(self):
-        """SHA-256 of the labelled content, to tell which corpus a model was trained on."""
-        h = hashlib.sha256()
-        for frame in (self.paragraphs, self.indicators):
-            h.update(frame.to_json(orient="records", force_ascii=False).encode("utf-8"))
-        return h.hexdigest()
+        """SHA-256 of what training learns from (texts, labels, indicators, evidence, categories),
+        to tell which corpus a model was trained on; notes and column order do not count."""
+        paragraphs = self.paragraphs[["doc_id", "id", "kind", "section", "text", "labels"]]
+        indicators = self.indicators.reindex(columns=["doc_id", "id", "level1", "level2", "name", "target",
+                                                      "actual", "context", "evidence"]).fillna("")
+        content = [self.categories, paragraphs.values.tolist(), indicators.values.tolist()]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _read_table(path):
@@ -103,8 +105,11 @@ def load_corpus(path):
             raise InputError(path, "not a corpus: it has no paragraphs.jsonl")
         indicator_table = path / "indicators.jsonl"
         if (path / "categories.txt").is_file():
-            declared = [c.strip() for c in (path / "categories.txt").read_text(encoding="utf-8").splitlines()
-                        if c.strip() and not c.startswith("#")]
+            try:
+                lines = (path / "categories.txt").read_text(encoding="utf-8").splitlines()
+            except UnicodeDecodeError:
+                raise InputError(path / "categories.txt", "not UTF-8 text") from None
+            declared = [c.strip() for c in lines if c.strip() and not c.startswith("#")]
     elif path.is_file():
         if path.suffix.lower() not in TABLE_SUFFIXES:
             raise InputError(path, f"a corpus is a directory or a .jsonl/.csv/.xlsx table, not a {path.suffix or 'file without extension'}")
@@ -116,13 +121,13 @@ def load_corpus(path):
     missing = [c for c in ("id", "text", "labels") if c not in paragraphs.columns]
     if missing:
         raise InputError(table, f"missing column(s) {', '.join(missing)}; a corpus needs id, text, labels")
-    if "doc_id" not in paragraphs.columns:
-        # Without documents each paragraph is its own, so grouped folds still exist.
-        paragraphs["doc_id"] = paragraphs["id"].astype(str)
-    if "kind" not in paragraphs.columns:
-        paragraphs["kind"] = "paragraph"
-    paragraphs["kind"] = paragraphs["kind"].fillna("paragraph")
     paragraphs["id"] = paragraphs["id"].astype(str)
+    # Empty cells read as NaN: text becomes "" (reported by validate_corpus), and a paragraph
+    # without a document is its own document, so grouped folds still exist.
+    for column, fill in (("doc_id", paragraphs["id"]), ("kind", "paragraph"), ("text", ""), ("section", "")):
+        if column not in paragraphs.columns:
+            paragraphs[column] = fill
+        paragraphs[column] = paragraphs[column].where(paragraphs[column].notna(), fill).astype(str)
     paragraphs["labels"] = [_as_list(v, table, i + 1, "labels") for i, v in enumerate(paragraphs["labels"])]
 
     indicators = pd.DataFrame(columns=["doc_id", "id", "name", "target", "actual", "level1", "level2", "evidence"])
@@ -131,10 +136,10 @@ def load_corpus(path):
         for column in ("doc_id", "id", "name", "evidence"):
             if column not in indicators.columns:
                 raise InputError(indicator_table, f"missing column {column!r}")
-        for column in ("target", "actual", "level1", "level2"):
+        for column in ("doc_id", "id", "name", "target", "actual", "level1", "level2", "context"):
             if column not in indicators.columns:
                 indicators[column] = ""
-        indicators["id"] = indicators["id"].astype(str)
+            indicators[column] = indicators[column].fillna("").astype(str)
         indicators["evidence"] = [_as_list(v, indicator_table, i + 1, "evidence")
                                   for i, v in enumerate(indicators["evidence"])]
 

@@ -20,7 +20,7 @@ from .errors import InputError
 from .link import FEATURE_NAMES, LinkScorer
 from .tag import Tagger
 
-__all__ = ["Model", "save_model", "load_model", "default_model_dir", "library_versions", "OTHER"]
+__all__ = ["Model", "save_model", "load_model", "check_model_target", "default_model_dir", "library_versions", "OTHER"]
 
 FORMAT = "nlp-gsl-model/5"
 OTHER = "other"
@@ -131,11 +131,7 @@ def save_model(model, directory):
         `directory` exists and holds something other than a model: it is never deleted.
     """
     directory = Path(directory)
-    if directory.exists() and not _is_model_dir(directory) and (not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(directory, "exists and is not a model directory; choose a new or empty folder")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
-    tmp.chmod(0o755)
+    tmp = _scratch_beside(directory)
     old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
     try:
         (tmp / "words.json").write_text(json.dumps(model.tagger.words(), ensure_ascii=False), encoding="utf-8")
@@ -160,6 +156,24 @@ def save_model(model, directory):
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def _scratch_beside(directory):
+    """A new empty folder beside `directory`, once `directory` is known to be one a model may go to."""
+    if directory.exists() and not _is_model_dir(directory) and (not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(directory, "exists and is not a model directory; choose a new or empty folder")
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
+    except OSError as e:
+        raise InputError(directory, f"cannot write a model there ({e.strerror or e})") from None
+    tmp.chmod(0o755)
+    return tmp
+
+
+def check_model_target(directory):
+    """Raise InputError now if a model could not be saved to `directory` (before hours of training)."""
+    shutil.rmtree(_scratch_beside(Path(directory)))
 
 
 def _is_model_dir(directory):

@@ -11,7 +11,7 @@ from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import load_corpus, validate_corpus
 from .errors import InputError
 from .link import CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
-from .model import Model, library_versions, load_model, save_model
+from .model import Model, check_model_target, library_versions, load_model, save_model
 from .tag import Tagger
 
 __all__ = ["train_model", "evaluate_model", "cross_validate", "expected_calibration_error", "leave_one_report_out",
@@ -273,6 +273,7 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         The corpus is missing, malformed or unfit for training (nothing is written).
     """
     corpus = _checked(corpus_path, folds)
+    check_model_target(out)
     tagger, evidence_linker = make_text_pipeline(), EvidenceLinker()
     metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=evidence_linker)
     p = corpus.paragraphs
@@ -303,15 +304,22 @@ def train_model(corpus_path, *, out, folds=FOLDS):
     return model
 
 
-def reliability_diagram(Y, proba, path, bins=10):
-    """Write a reliability diagram (mean score against observed frequency per bin) as a PNG."""
+def _plotting(path):
+    """matplotlib, once a plot can be written to `path`."""
     try:
         import matplotlib
     except ImportError:
         raise InputError(path, "the reliability diagram needs matplotlib: pip install matplotlib") from None
+    if not Path(path).resolve().parent.is_dir():
+        raise InputError(path, "its folder does not exist")
+    return matplotlib
+
+
+def reliability_diagram(Y, proba, path, bins=10):
+    """Write a reliability diagram (mean score against observed frequency per bin) as a PNG."""
     from .write import atomic_path
 
-    matplotlib.use("Agg")
+    _plotting(path).use("Agg")
     import matplotlib.pyplot as plt
 
     y, p = np.asarray(Y, float).ravel(), np.asarray(proba, float).ravel()
@@ -350,6 +358,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     """
     corpus = _checked(corpus_path, 0)
     model = load_model(model_dir)
+    if plot:
+        _plotting(plot)  # refused now rather than after the cross-validation
     if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
         _checked(corpus_path, folds)
         tagger = make_text_pipeline(**model.meta["classifier"])

@@ -82,7 +82,7 @@ def _table(records):
     return columns, rows
 
 
-def write_records(records, *, out=None, fmt="jsonl"):
+def write_records(records, *, out=None, fmt=None):
     """Write an iterable of dicts as `fmt` to `out` (a path) or to standard output.
 
     Parameters
@@ -92,16 +92,20 @@ def write_records(records, *, out=None, fmt="jsonl"):
         flat; csv and xlsx gather the rows first to know every column.
     out : str or Path, optional
         Output file; written atomically. None or ``-`` for standard output.
-    fmt : {"jsonl", "json", "csv", "xlsx"}
+    fmt : {"jsonl", "json", "csv", "xlsx"}, optional
+        Default: the extension of `out` when it is one of these, else jsonl.
 
     Raises
     ------
     InputError
         Unknown format, xlsx without a file, or an unwritable path.
     """
+    to_stdout = out is None or str(out) == "-"
+    if fmt is None:
+        suffix = "" if to_stdout else Path(out).suffix.lower().lstrip(".")
+        fmt = suffix if suffix in FORMATS else "jsonl"
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    to_stdout = out is None or str(out) == "-"
     if fmt == "xlsx" and to_stdout:
         raise InputError("--format", "xlsx needs an output file: add -o FILE.xlsx")
     if to_stdout:
@@ -123,11 +127,13 @@ def write_records(records, *, out=None, fmt="jsonl"):
 
 def _write_xlsx(records, path):
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     columns, rows = _table(records)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
     ws.append(columns)
     for row in rows:
-        ws.append([row.get(c) for c in columns])
+        # A worksheet cannot hold control characters; a text cell loses them.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in (row.get(c) for c in columns)])
     wb.save(path)

@@ -77,6 +77,15 @@ def _jsonl(path, rows):
     return path
 
 
+def test_the_fingerprint_ignores_notes_but_not_labels(tmp_path):
+    rows = tiny_rows()
+    base = load_corpus(write_corpus(tmp_path / "a", rows)).fingerprint()
+    noted = load_corpus(write_corpus(tmp_path / "b", [dict(r, note="read again") for r in rows])).fingerprint()
+    relabelled = [dict(r) for r in rows]
+    relabelled[0]["labels"] = ["other"]
+    assert noted == base != load_corpus(write_corpus(tmp_path / "c", relabelled)).fingerprint()
+
+
 def test_agreement_of_paragraph_labels(tmp_path):
     a = _jsonl(tmp_path / "a.jsonl", [{"id": "1", "labels": ["x"]}, {"id": "2", "labels": ["y"]},
                                       {"id": "3", "labels": ["x", "y"]}, {"id": "4", "labels": ["y"]}])

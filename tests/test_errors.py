@@ -83,6 +83,46 @@ def test_unwritable_output(tmp_path, capsys, tiny_model):
     assert code == 2 and "out.jsonl" in err and len(err.strip().splitlines()) == 1
 
 
+def _corpus(folder, rows, categories=None):
+    folder.mkdir()
+    (folder / "paragraphs.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                             encoding="utf-8")
+    if categories is not None:
+        (folder / "categories.txt").write_bytes(categories)
+    return folder
+
+
+@pytest.mark.parametrize("command", [["validate"], ["train", "--out", "MODEL"]])
+@pytest.mark.parametrize("rows, categories, name, message", [
+    ([{"id": "1", "doc_id": "d", "text": None, "labels": ["x"]}], None, "c", "empty text"),
+    ([{"id": "1", "doc_id": "d", "text": "召开会议", "labels": ["x"]}], "扶贫\n".encode("gbk"), "categories.txt",
+     "not UTF-8"),
+])
+def test_bad_corpus(tmp_path, capsys, command, rows, categories, name, message):
+    folder = _corpus(tmp_path / "c", rows, categories)
+    code, _, err = run(capsys, command[0], str(folder), *[str(tmp_path / a) if a == "MODEL" else a for a in command[1:]])
+    assert code == 2 and name in err and message in err, err
+    assert not (tmp_path / "MODEL").exists()
+
+
+def test_a_model_that_cannot_be_saved_is_refused_before_training(tmp_path, capsys, tiny_corpus, monkeypatch):
+    import nlp.train
+
+    (tmp_path / "plain").write_text("a file, not a folder")
+    monkeypatch.setattr(nlp.train, "cross_validate", lambda *a, **k: pytest.fail("trained before checking --out"))
+    code, _, err = run(capsys, "train", str(tiny_corpus), "--out", str(tmp_path / "plain" / "m"))
+    assert code == 2 and "plain/m" in err and "cannot write a model there" in err
+
+
+def test_plot_to_a_missing_folder_is_refused_before_scoring(tmp_path, capsys, tiny_model, tiny_corpus, monkeypatch):
+    import nlp.train
+
+    monkeypatch.setattr(nlp.train, "cross_validate", lambda *a, **k: pytest.fail("scored before checking --plot"))
+    code, _, err = run(capsys, "evaluate", str(tiny_corpus), "--model", str(tiny_model),
+                       "--plot", str(tmp_path / "no" / "r.png"))
+    assert code == 2 and "r.png: its folder does not exist" in err
+
+
 def test_unknown_format(tmp_path, capsys):
     code, _, err = run(capsys, "read", "x.txt", "--format", "yaml")
     assert code == 2 and "yaml" in err and len(err.strip().splitlines()) == 1

@@ -33,6 +33,23 @@ def test_a_pipe_is_written_to_not_replaced(tmp_path):
     assert [json.loads(line)["id"] for line in received[0].decode().splitlines()] == ["a", "b"]
 
 
+def test_the_format_follows_the_file_extension(tmp_path):
+    write_records(iter(ROWS), out=tmp_path / "t.csv")
+    write_records(iter(ROWS), out=tmp_path / "t.xlsx")
+    write_records(iter(ROWS), out=tmp_path / "t.txt")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("id,scores.x")
+    assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
+    assert json.loads((tmp_path / "t.txt").read_text(encoding="utf-8").splitlines()[0])["id"] == "a"
+
+
+def test_control_characters_are_left_out_of_a_worksheet(tmp_path):
+    import openpyxl
+
+    write_records(iter([{"id": "a", "text": "有\x01控制字符"}]), out=tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in sheet[2]] == ["a", "有控制字符"]
+
+
 def test_new_files_get_the_usual_mode(tmp_path):
     import os
 
