@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from .clean import char_bigrams, join_fragments, squeeze_spaces
+from .clean import char_bigrams, heading_level, join_fragments, squeeze_spaces
 
 __all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "is_flat_header",
            "is_header_row"]
@@ -42,6 +42,8 @@ _ROLES = {
 _HEADER_WORDS = {name for names in _ROLES.values() for name in names}
 _FLAT_HEADER_WORDS = {"一级指标", "二级指标", "三级指标", "目标值", "完成值", "指标值", "分值", "得分", "年度指标值", "全年完成值", "实际完成值"}
 _TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
+# A line of a flattened table is a piece of a narrow cell; a line this long is prose after it.
+_PROSE_LINE = 40
 _EMPTY = {"", "不适用", "无", "/", "-", "--", "—"}
 _ENUM = re.compile(r"\s*(\d+\s*(、|\.(?!\d)|．)|[（(]\s*\d+\s*[）)])\s*")
 _GROUP = re.compile(r"\s*[一二三四五六七八九十]+\s*[、.．]\s*")
@@ -398,12 +400,21 @@ def is_flat_header(line):
 def flat_table_end(lines, start):
     """Return the index just past a flattened table whose header is at ``start``.
 
-    The table runs to its total line (总分, 合计) or to the end of the text.
+    The table runs to its total line (总分, 合计), to the first heading or long
+    line of prose after it (its cells are short pieces), or to the end of the text.
+
+    Examples
+    --------
+    >>> flat_table_end(["三级指标 指标值 完成值 分值 得分", "培训 2期 2期 10 10", "四、存在的问题", "……"], 0)
+    2
     """
     for i in range(start + 1, len(lines)):
-        words = lines[i].split()
-        if words and words[0] in _TOTALS:
+        line = lines[i].strip()
+        words = line.split()
+        if words and (words[0] in _TOTALS or "".join(words[:2]) in _TOTALS):  # 合计, or 合 计 spaced out
             return i + 1
+        if line and (heading_level(line) is not None or len(line) >= _PROSE_LINE):
+            return i
     return len(lines)
 
 

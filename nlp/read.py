@@ -128,7 +128,8 @@ def _tab_end(lines, start):
     """Return the index just past the tab-separated table that starts at ``start``.
 
     The table goes on over blank lines (at most two) followed by another row,
-    and over lines without tabs that directly follow a row (a cell going on).
+    and over lines without tabs that directly follow a row (a cell going on),
+    unless such a line is a heading: the text after the table.
     """
     j = start
     while j < len(lines):
@@ -142,7 +143,7 @@ def _tab_end(lines, start):
                 j = k
             else:
                 break
-        elif lines[j - 1].strip():
+        elif lines[j - 1].strip() and clean.heading_level(lines[j].strip()) is None:
             j += 1
         else:
             break

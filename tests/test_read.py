@@ -288,3 +288,20 @@ def test_bad_inputs_name_the_file(make, read, problem, tmp_path):
     path = make(tmp_path)
     with pytest.raises(InputError, match=rf"^{re.escape(str(path))}: .*{problem}"):
         read(path)
+
+
+AFTER_TABLE = ["四、存在的问题", "部分会员企业参与培训积极性不高，培训形式较为单一，下一步将丰富培训形式。", "五、下一步工作",
+               "继续做好服务企业工作。"]
+
+
+@pytest.mark.parametrize("table", [
+    # Tab-separated, as Word saves a table as text: no blank line before what follows.
+    "一级指标\t二级指标\t三级指标\t指标值\t完成值\t得分\n产出指标\t数量指标\t举办教育培训班\t≥3期\t4期\t10\n",
+    # Flattened by PDF extraction, with no total row.
+    "一级指标 二级指标 三级指标 指标值 完成值 得分\n\n产出指标 数量指标 举办教育培训班 ≥3期 4期 10\n\n",
+])
+def test_the_text_after_an_indicator_table_stays_text(table):
+    blocks = read_text("三、绩效指标完成情况\n" + table + "\n".join(AFTER_TABLE) + "\n", doc_id="d")
+    assert [b.kind for b in blocks][-4:] == ["heading", "paragraph", "heading", "paragraph"]
+    assert [b.text for b in blocks][-4:] == AFTER_TABLE
+    assert any(b.kind == "indicator" and "举办教育培训班" in b.text for b in blocks)
