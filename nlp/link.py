@@ -113,11 +113,12 @@ def status_of(confidences, supported, weak):
 def _containment(part, wholes, weight=None):
     """Share of `part` found in each of `wholes` (weighted by `weight`), and that share over its best value."""
     weight = weight or {}
-    total = sum(weight.get(x, 1.0) for x in part)
+    # fsum: a set's order changes from one process to the next, and so would a plain sum's last bit.
+    total = math.fsum(weight.get(x, 1.0) for x in part)
     if not total:
         zeros = np.zeros(len(wholes))
         return zeros, zeros
-    share = np.array([sum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
+    share = np.array([math.fsum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
     return share, share / max(share.max(), 1e-9)
 
 
