@@ -215,6 +215,9 @@ def main(argv=None):
     except InputError as e:
         click.echo(f"error: {e}", err=True)
         code = 2
+    except click.exceptions.NoArgsIsHelpError as e:  # plain `nlp`: the help, as with --help
+        click.echo(e.format_message())
+        code = 0
     except click.UsageError as e:
         click.echo(f"error: {e.format_message()}", err=True)
         code = 2

@@ -123,6 +123,11 @@ def test_plot_to_a_missing_folder_is_refused_before_scoring(tmp_path, capsys, ti
     assert code == 2 and "r.png: its folder does not exist" in err
 
 
+def test_no_command_prints_the_help(capsys):
+    code, out, err = run(capsys)
+    assert code == 0 and out.startswith("Usage: nlp") and "evidence" in out and err == ""
+
+
 def test_unknown_format(tmp_path, capsys):
     code, _, err = run(capsys, "read", "x.txt", "--format", "yaml")
     assert code == 2 and "yaml" in err and len(err.strip().splitlines()) == 1
