@@ -22,8 +22,8 @@ from itertools import combinations
 
 from .clean import char_bigrams, heading_level, join_fragments, squeeze_spaces
 
-__all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "is_flat_header",
-           "is_header_row"]
+__all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "header_roles",
+           "is_flat_header", "is_header_row"]
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "投入指标", "过程指标")
 LEVEL2 = (
@@ -87,8 +87,14 @@ def _is_term(cell):
     return _key(cell) in LEVEL1 or _key(cell) in LEVEL2
 
 
-def _header_roles(cells):
-    """Map field -> column for a header row, or None when the row is not a header."""
+def header_roles(cells):
+    """Map field -> column for a header row, or None when the row is not a header.
+
+    Examples
+    --------
+    >>> header_roles(["一级指标", "二级指标", "三级指标", "指标值", "完成值", "得分"])
+    {'level1': 0, 'level2': 1, 'name': 2, 'target': 3, 'actual': 4, 'score': 5}
+    """
     roles, hits = {}, 0
     for i, cell in enumerate(cells):
         key = _key(cell)
@@ -110,7 +116,7 @@ def is_header_row(cells):
     >>> is_header_row(["项目名称", "老工商业者困难补助"])
     False
     """
-    return _header_roles(cells) is not None
+    return header_roles(cells) is not None
 
 
 def _ffill(cells, width):
@@ -329,7 +335,7 @@ def from_grid(rows):
     for cells in rows:
         if not any(cells):
             continue
-        roles = _header_roles(cells)
+        roles = header_roles(cells)
         if roles is not None:
             layout = _wide_layout(cells, history) or _Plain(roles, len(cells))
             carry = {"level1": "", "level2": ""}

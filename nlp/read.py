@@ -469,8 +469,8 @@ def _xlsx_records(path):
     return header, records
 
 
-def _table(path, required):
-    columns, records = read_records(path)
+def _table(path, required, read=None):
+    columns, records = read if read is not None else read_records(path)
     for column in required:
         if column not in columns:
             found = ", ".join(c for c in columns if c) or "none"
@@ -529,6 +529,9 @@ def read_indicator_table(path):
         三级指标), and optionally ``level1``, ``level2``, ``target``,
         ``actual``, ``doc_id`` and ``context`` (the table rows above the
         indicator in its report, as `nlp.link.indicators_from_blocks` gives).
+        A table headed as in a report (一级指标, 二级指标, 三级指标, 指标值,
+        完成值, 得分) is read too; its rows are numbered as ids when it has no
+        ``id`` column.
 
     Returns
     -------
@@ -541,9 +544,15 @@ def read_indicator_table(path):
     InputError
         As :func:`read_paragraph_table`, with ``name`` in place of ``text``.
     """
-    records = _table(path, ("id", "name"))
+    columns, records = read_records(path)
+    roles = indicators.header_roles(columns) if "name" not in columns else None
+    if roles and "name" in roles:
+        stem = Path(path).stem
+        records = [(where, {"id": f"{stem}-{n:03d}", **record, **{f: record.get(columns[i]) for f, i in roles.items()}})
+                   for n, (where, record) in enumerate(records, 1)]
+        columns = list(dict.fromkeys(["id", *columns, *roles]))
     out = []
-    for _, record in records:
+    for _, record in _table(path, ("id", "name"), (columns, records)):
         indicator = {field: _as_text(record.get(field)) for field in _INDICATOR_FIELDS}
         indicator["id"] = indicator["id"].strip()
         indicator["doc_id"] = _as_text(record.get("doc_id")) or None

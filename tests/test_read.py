@@ -305,3 +305,12 @@ def test_the_text_after_an_indicator_table_stays_text(table):
     assert [b.kind for b in blocks][-4:] == ["heading", "paragraph", "heading", "paragraph"]
     assert [b.text for b in blocks][-4:] == AFTER_TABLE
     assert any(b.kind == "indicator" and "举办教育培训班" in b.text for b in blocks)
+
+
+def test_an_indicator_table_headed_as_in_a_report(tmp_path):
+    path = tmp_path / "指标.csv"
+    path.write_text("一级指标,二级指标,三级指标,指标值,完成值,得分\n产出指标,数量指标,举办教育培训班,≥3期,4期,10\n",
+                    encoding="utf-8")
+    (indicator,) = read_indicator_table(path)
+    assert indicator == {"id": "指标-001", "name": "举办教育培训班", "level1": "产出指标", "level2": "数量指标",
+                         "target": "≥3期", "actual": "4期", "doc_id": None}
