@@ -49,10 +49,14 @@ _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
 @lru_cache(maxsize=1)
-def _synonym_groups():
+def synonym_groups():
+    """The groups of words that count as the same for linking (``nlp/data/synonyms.txt``); a model keeps its own."""
+    return [line.split() for line in data_lines("synonyms.txt")]
+
+
+def _canonical(groups):
     canon = {}
-    for line in data_lines("synonyms.txt"):
-        words = line.split()
+    for words in groups:
         for w in words:
             canon.setdefault(w, words[0])
     return canon
@@ -160,10 +164,12 @@ class _Report:
         ``text`` and ``section`` (simplified texts).
     proba : ndarray of shape (n_paragraphs, n_categories)
         The paragraphs' category probabilities.
+    synonyms : list of list of str
+        Groups of words that count as the same.
     """
 
-    def __init__(self, tokenizer, paragraphs, proba):
-        canon = _synonym_groups()
+    def __init__(self, tokenizer, paragraphs, proba, synonyms):
+        canon = _canonical(synonyms)
         self.tokens_of = lambda text: {canon.get(t, t) for t in tokenizer(text) if t != "<num>"}
         self.texts = [p["text"] for p in paragraphs]
         sections = [p.get("section") or "" for p in paragraphs]
@@ -229,7 +235,7 @@ class _Report:
         return np.hstack([rows, gap_to_best_other(rows[:, _GAP_COLUMNS])])
 
 
-def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba, synonyms):
     """For each indicator with candidates: its index, the candidates' indices and their feature rows."""
     simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
               for p in paragraphs]
@@ -239,12 +245,12 @@ def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragrap
         if not cols:
             continue
         if cols not in reports:
-            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)])
+            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)], synonyms)
         record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
         yield i, cols, reports[cols].rows(record, indicator_proba[i])
 
 
-def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba, synonyms=None):
     """Feature rows for every indicator against every paragraph of its document.
 
     Parameters
@@ -255,6 +261,8 @@ def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_
         where both sides have one.
     indicator_proba, paragraph_proba : ndarray
         Category probabilities of the indicator texts and of the paragraphs.
+    synonyms : list of list of str, optional
+        Groups of words that count as the same; default `synonym_groups()`.
 
     Returns
     -------
@@ -263,7 +271,9 @@ def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_
         Indicator index and paragraph index of each row.
     """
     X, pairs = [], []
-    for i, cols, rows in _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba):
+    synonyms = synonym_groups() if synonyms is None else synonyms
+    for i, cols, rows in _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba,
+                                         synonyms):
         X.append(rows)
         pairs.extend((i, j) for j in cols)
     if not X:
@@ -332,7 +342,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     par_proba = model.predict_proba([p["text"] for p in paragraphs]) if paragraph_proba is None else paragraph_proba
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
     # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
-    for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba):
+    synonyms = model.meta["linker"]["synonyms"]
+    for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba, synonyms):
         with_context = bool(str(indicators[i].get("context") or "").strip())
         scorer = model.linker if with_context else model.linker_without_context or model.linker
         conf[i, list(cols)] = scorer.confidence(rows)

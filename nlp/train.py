@@ -10,7 +10,8 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import load_corpus, validate_corpus
 from .errors import InputError
-from .link import CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of
+from .link import (CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of,
+                   synonym_groups)
 from .model import Model, check_model_target, library_versions, load_model, save_model
 from .tag import Tagger
 
@@ -61,13 +62,13 @@ def _candidates(corpus):
     return out
 
 
-def _link_rows(corpus, tokenizer, par_proba, ind_proba):
+def _link_rows(corpus, tokenizer, par_proba, ind_proba, synonyms=None):
     """Link features of every indicator against every candidate paragraph of its document,
     with the 0/1 labels and the indicator each row belongs to."""
     p, ind = corpus.paragraphs, corpus.indicators
     rows = [r for doc_rows in _candidates(corpus).values() for r in doc_rows]
     paragraphs = p.iloc[rows].to_dict("records")
-    X, pairs = pair_features(tokenizer, ind.to_dict("records"), paragraphs, ind_proba, par_proba[rows])
+    X, pairs = pair_features(tokenizer, ind.to_dict("records"), paragraphs, ind_proba, par_proba[rows], synonyms)
     if not len(X):
         return None
     evidence = [set(e) for e in ind["evidence"]]
@@ -289,7 +290,8 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         "categories": corpus.categories,
         "thresholds": [float(t) for t in tagger.named_steps["classifier"].thresholds_],
         "classifier": {k: v for k, v in tagger.named_steps["classifier"].get_params().items()},
-        "linker": {**evidence_linker.get_params(), "features": FEATURE_NAMES} if linker is not None else None,
+        "linker": {**evidence_linker.get_params(), "features": FEATURE_NAMES, "synonyms": synonym_groups()}
+        if linker is not None else None,
         "status_cutoffs": cutoffs,
         "versions": library_versions(),
         "corpus": {"path": Path(corpus_path).name, "sha256": corpus.fingerprint(),
@@ -363,7 +365,7 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     if corpus.fingerprint() == model.meta["corpus"]["sha256"]:
         _checked(corpus_path, folds)
         tagger = make_text_pipeline(**model.meta["classifier"])
-        settings = {k: v for k, v in (model.meta.get("linker") or {}).items() if k != "features"}
+        settings = {k: v for k, v in (model.meta.get("linker") or {}).items() if k not in ("features", "synonyms")}
         metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=EvidenceLinker(**settings))
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
     else:
@@ -385,7 +387,7 @@ def _held_out(corpus, model):
     metrics = {"tagging": _tagging_metrics(Y, pred, proba[:, cols], known)}
     if len(corpus.indicators) and model.linker is not None:
         ind_proba = model.predict_proba([indicator_text(r) for r in corpus.indicators.to_dict("records")])
-        rows = _link_rows(corpus, model.tokenizer, proba, ind_proba)
+        rows = _link_rows(corpus, model.tokenizer, proba, ind_proba, model.meta["linker"]["synonyms"])
         if rows is not None:
             X, y, owner = rows
             bare = model.linker_without_context or model.linker

@@ -95,3 +95,13 @@ def test_a_line_restating_the_indicator_scores_as_a_restatement():
 def test_names_inside_document_titles_do_not_count_as_reported_work():
     f = _features(["按照《维权服务工作经费管理办法》进行项目管理。", "为会员企业开展维权服务，调解纠纷5起。"], "维权服务")
     assert f["name_overlap"][0] > 0 and f["name_outside_titles"][0] == 0 and f["name_outside_titles"][1] > 0
+
+
+def test_a_model_links_with_the_synonyms_it_was_trained_with(tiny_model, monkeypatch):
+    import nlp.link
+
+    model = load_model(tiny_model)
+    assert model.meta["linker"]["synonyms"] == nlp.link.synonym_groups()
+    before = link_confidences(PARAGRAPHS, INDICATORS, model=model)
+    monkeypatch.setattr(nlp.link, "synonym_groups", lambda: [["捐赠", "开会"]])  # the data file edited since
+    np.testing.assert_array_equal(link_confidences(PARAGRAPHS, INDICATORS, model=model), before)
