@@ -3,6 +3,7 @@ import json
 import os
 import sys
 from functools import lru_cache
+from pathlib import Path
 
 import click
 
@@ -75,6 +76,13 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
 
     model = _load(model_dir)  # a bad model is reported once, before any work
     indicators = read_indicator_table(indicator_file) if indicator_file else None
+    seen = {}
+    for source in sources:
+        stem = Path(source).stem
+        if source != "-" and stem in seen and seen[stem] != source:
+            click.echo(f"warning: {seen[stem]} and {source} both get document id {stem!r}; "
+                       "their paragraph ids coincide", err=True)
+        seen.setdefault(stem, source)
     args = (model_dir, indicators, explain, all_blocks)
     bar = dict(disable=not sys.stderr.isatty() or len(sources) < 2, unit="file", file=sys.stderr)
     if jobs == 1:

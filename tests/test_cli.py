@@ -257,3 +257,13 @@ def test_evaluate_held_out_and_cross_validated(tiny_model, tiny_corpus, tmp_path
 
 def test_evidence_without_indicators_says_so(tiny_model, table):
     assert one_line_error(nlp("evidence", str(table), "--model", str(tiny_model)), "paragraphs.jsonl")
+
+
+def test_two_reports_of_one_name_are_warned_about(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_text("举办民营企业家培训班2期。\n", encoding="utf-8")
+    r = nlp("tag", str(tmp_path / "a" / "report.txt"), str(tmp_path / "b" / "report.txt"))
+    assert r.returncode == 0
+    assert "both get document id 'report'" in r.stderr.decode()
+    assert nlp("tag", str(tmp_path / "a" / "report.txt")).stderr.decode() == ""
