@@ -88,9 +88,15 @@ class Tagger:
         return sigmoid(scores * self.calibration[:, 0] + self.calibration[:, 1])
 
     def explain(self, text, categories, top=5):
-        """Per category, the terms of `text` that pushed its score up most."""
-        index, values, guide = self._features(to_simplified(text))
-        names = [self.vocabulary[i] for i in index] + [f"keywords:{c}" for c in self.keywords]
+        """Per category, the terms of `text` that pushed its score up most.
+
+        A category's guide words count as one term, shown with the ones found:
+        ``"guide words of poverty_alleviation: 结对帮扶、捐赠"``.
+        """
+        simple = to_simplified(text)
+        index, values, guide = self._features(simple)
+        found = {c: "、".join([w for w in words if w in simple][:3]) for c, words in self.keywords.items()}
+        names = [self.vocabulary[i] for i in index] + [f"guide words of {c}: {w}" for c, w in found.items()]
         out = {}
         for j, category in enumerate(categories):
             contrib = np.r_[self.coef[j, index] * values, self.coef[j, len(self.vocabulary):] * guide]
