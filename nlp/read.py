@@ -7,6 +7,7 @@ tables). A paragraph table (.jsonl, .csv, .xlsx) is taken as it is, one
 paragraph a row; an indicator table gives the indicators to link to.
 """
 import codecs
+import functools
 import csv
 import io
 import json
@@ -95,9 +96,9 @@ class _Builder:
         if kind == "heading":
             self.path.append((level, text))
 
-    def add_prose(self, lines):
+    def add_prose(self, lines, rejoin=True):
         previous = None
-        for piece, vertical in clean.rejoin(lines):
+        for piece, vertical in clean.rejoin(lines) if rejoin else ((line, False) for line in lines):
             text = clean.squeeze_spaces(piece)
             if not text:
                 continue
@@ -180,6 +181,8 @@ def _build(segments, doc_id):
     for kind, payload in segments:
         if kind == "prose":
             builder.add_prose(payload)
+        elif kind == "paragraphs":
+            builder.add_prose(payload, rejoin=False)
         elif kind == "tab":
             builder.add_rows(indicators.from_tab_lines(payload))
         elif kind == "flat":
@@ -281,15 +284,16 @@ def _docx_segments(source, name):
             text = clean.normalize(paragraph.text).replace("\t", " ")
             level = _docx_heading_level(paragraph)
             if level is not None and text.strip():
-                segments += [("prose", prose), ("heading", (level, clean.squeeze_spaces(text)))]
+                segments += [("paragraphs", prose), ("heading", (level, clean.squeeze_spaces(text)))]
                 prose = []
-            else:
-                # Word paragraphs are apart as blank-separated lines are.
-                prose += text.split("\n") + [""]
+            elif text.strip():
+                # A Word paragraph is whole: page layout never broke it, so it is not joined to the
+                # next; its own line breaks (Shift+Enter) are.
+                prose.append(functools.reduce(clean.join_fragments, (t.strip() for t in text.split("\n") if t.strip())))
         elif child.tag == qn("w:tbl"):
-            segments += [("prose", prose), ("grid", _docx_rows(Table(child, document)))]
+            segments += [("paragraphs", prose), ("grid", _docx_rows(Table(child, document)))]
             prose = []
-    segments.append(("prose", prose))
+    segments.append(("paragraphs", prose))
     return segments
 
 

@@ -124,6 +124,17 @@ def test_docx_paragraphs_and_indicator_table(tmp_path):
     assert {b.section for b in blocks[1:]} == {"一、工作情况"}
 
 
+def test_word_paragraphs_stay_apart_and_their_line_breaks_are_joined(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("全年组织会员企业参加各类展销会和项目推介活动共计十二场次并取得较好成效")  # no closing mark
+    document.add_paragraph("举办民营企业家培训班2期。")
+    document.add_paragraph("走访会员企业\n120家次。")  # a line break inside one paragraph
+    path = tmp_path / "report.docx"
+    document.save(path)
+    assert [b.text for b in read_report(path)] == [
+        "全年组织会员企业参加各类展销会和项目推介活动共计十二场次并取得较好成效", "举办民营企业家培训班2期。", "走访会员企业120家次。"]
+
+
 def _write_pdf(path, lines_per_page):
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     pdf = canvas.Canvas(str(path), pagesize=A4)
