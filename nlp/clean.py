@@ -61,7 +61,8 @@ _DATE = re.compile(
     r"\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?)?"
     r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月([一二三四五六七八九十]{1,3}日)?"
 )
-_TITLE_END = re.compile(r"(报告|自评表|评价表|指标表|目标表|情况表|文件|总结)\s*\d*$")
+# Ends of a title, in simplified and traditional script (報告, 自評表 …).
+_TITLE_END = re.compile(r"(报告|報告|自[评評]表|[评評][价價]表|指[标標]表|目[标標]表|情[况況]表|文件|[总總][结結])\s*\d*$")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？!?]")
 _PROSE_PUNCT = re.compile(r"[，。、；：]")
 _CLOSING = "。！？；!?;：:…"
@@ -259,8 +260,8 @@ def heading_level(text, previous=None):
     (2, 5)
     >>> heading_level("1、机构情况：区工商联下设办公室一个") is None
     True
-    >>> heading_level("澧县工商业联合会2020年度整体绩效评价报告")
-    1
+    >>> heading_level("澧县工商业联合会2020年度整体绩效评价报告"), heading_level("某縣工商業聯合會整體績效自評報告")
+    (1, 1)
     """
     text = text.strip()
     if not text or _BULLET.match(text):
