@@ -128,7 +128,8 @@ def tag_blocks(blocks, *, model, indicators=None, explain=False, all_blocks=Fals
     model : nlp.model.Model
     indicators : list of dict, optional
         Indicators to link paragraphs to (see `nlp.link.link_confidences`); a
-        paragraph lists the links at or above the model's ``weak`` cut-off.
+        paragraph lists the links at or above the model's ``weak`` cut-off,
+        each with the indicator's id, name and the confidence.
     explain : bool, default=False
         Add ``explain``: per label, the terms that pushed it up.
     all_blocks : bool, default=False
@@ -161,8 +162,8 @@ def tag_blocks(blocks, *, model, indicators=None, explain=False, all_blocks=Fals
         if conf is not None:
             column = np.nan_to_num(conf[:, n], nan=-1.0)
             order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
-            row["links"] = [{"indicator": indicators[i]["id"], "confidence": round(float(column[i]), 4)}
-                            for i in order]
+            row["links"] = [{"indicator": indicators[i]["id"], "name": indicators[i].get("name", ""),
+                             "confidence": round(float(column[i]), 4)} for i in order]
         if explain:
             terms = model.tagger.explain(block.text, model.categories)
             row["explain"] = {c: terms[c] for c in labels[n] if c in terms}

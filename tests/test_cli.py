@@ -74,6 +74,7 @@ def test_tag_links_stay_inside_a_document(every_link_model, table, tmp_path):
     assert r.returncode == 0, r.stderr
     rows = jsonl(r.stdout)
     assert [[l["indicator"] for l in r["links"]] for r in rows] == [["k1"], ["k1"], ["k2"]]
+    assert rows[2]["links"][0]["name"] == "理想信念教育培训"
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
