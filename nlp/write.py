@@ -49,13 +49,19 @@ def _flat(record):
     for key, value in record.items():
         if isinstance(value, dict):
             for sub, v in value.items():
-                out[f"{key}.{sub}"] = v
-        elif isinstance(value, list):
-            simple = all(isinstance(v, str) for v in value)
-            out[key] = "|".join(value) if simple else json.dumps(value, ensure_ascii=False)
+                out[f"{key}.{sub}"] = _cell(v)
         else:
-            out[key] = value
+            out[key] = _cell(value)
     return out
+
+
+def _cell(value):
+    """A value a table cell can hold: a list of strings joined by |, anything nested as JSON."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _write_stream(records, fmt, f):

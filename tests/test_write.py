@@ -72,3 +72,13 @@ def test_failure_midway_keeps_the_old_file(tmp_path):
     with pytest.raises(InputError):
         write_records(rows(), out=out)
     assert out.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["t.jsonl"]
+
+
+def test_lists_inside_nested_values_fit_a_worksheet(tmp_path):
+    import openpyxl
+
+    rows = [{"id": "a", "explain": {"x": ["培训", "走访"]}, "links": [{"indicator": "k", "confidence": 0.5}]}]
+    write_records(iter(rows), out=tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in sheet[1]] == ["id", "explain.x", "links"]
+    assert [c.value for c in sheet[2]] == ["a", "培训|走访", '[{"indicator": "k", "confidence": 0.5}]']
