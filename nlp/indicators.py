@@ -79,12 +79,22 @@ def _key(cell):
     return re.sub(r"\s+", "", cell)
 
 
+# The traditional forms of the characters of column headers and level names (一級指標 -> 一级指标).
+_SIMPLIFIED = str.maketrans("級標評價實際績預計劃況稱項總綜滿數質時經濟會態續響務對產費額環値",
+                            "级标评价实际绩预计划况称项总综满数质时经济会态续响务对产费额环值")
+
+
+def _term(cell):
+    """A cell as compared with the known headers and level names: no spaces, simplified script."""
+    return _key(cell).translate(_SIMPLIFIED)
+
+
 def _row_text(cells):
     return " | ".join(c for c in cells if c)
 
 
 def _is_term(cell):
-    return _key(cell) in LEVEL1 or _key(cell) in LEVEL2
+    return _term(cell) in LEVEL1 or _term(cell) in LEVEL2
 
 
 def header_roles(cells):
@@ -97,7 +107,7 @@ def header_roles(cells):
     """
     roles, hits = {}, 0
     for i, cell in enumerate(cells):
-        key = _key(cell)
+        key = _term(cell)
         for role, names in _ROLES.items():
             if key in names:
                 hits += 1
@@ -147,7 +157,7 @@ def _wide_layout(cells, history):
     pairs = [
         (i, i + 1)
         for i, c in enumerate(cells[:-1])
-        if _key(c) in _ROLES["target"] and _key(cells[i + 1]) in _ROLES["actual"]
+        if _term(c) in _ROLES["target"] and _term(cells[i + 1]) in _ROLES["actual"]
     ]
     if len(pairs) < 2:
         return None
@@ -156,7 +166,7 @@ def _wide_layout(cells, history):
     level1 = above[-2] if len(above) > 1 else [""] * width
     # Wide tables head the groups 产出目标 / 效益目标; the fields call them 产出指标 / 效益指标.
     groups = [(re.sub("目标$", "指标", level1[t]), level2[t]) for t, _ in pairs]
-    name_col = next((i for r in history[-3:] for i, c in enumerate(r) if _key(c) in ("项目名称", "项目")), None)
+    name_col = next((i for r in history[-3:] for i, c in enumerate(r) if _term(c) in ("项目名称", "项目")), None)
     return _Wide(pairs, groups, name_col, width)
 
 
@@ -261,8 +271,8 @@ def _plain_row(cells, layout, carry):
         i = roles.get(role)
         return cells[i + shift] if i is not None and i + shift < len(cells) else ""
 
-    level1 = next((_key(c) for c in cells[: name_col + shift] if _key(c) in LEVEL1), "")
-    level2 = next((_key(c) for c in cells[: name_col + shift] if _key(c) in LEVEL2), "")
+    level1 = next((_key(c) for c in cells[: name_col + shift] if _term(c) in LEVEL1), "")
+    level2 = next((_key(c) for c in cells[: name_col + shift] if _term(c) in LEVEL2), "")
     if level1:
         carry.update(level1=level1, level2=level2)
     elif level2:
@@ -274,7 +284,7 @@ def _plain_row(cells, layout, carry):
         return Row("table_row", text)
     name = _ENUM.sub("", raw_name, count=1) if _ENUM.match(raw_name) else raw_name
     target, actual, score = at("target"), at("actual"), at("score")
-    if not name or _key(name) in _TOTALS or _key(name) in _HEADER_WORDS or not (target or actual or score):
+    if not name or _term(name) in _TOTALS or _term(name) in _HEADER_WORDS or not (target or actual or score):
         return Row("table_row", text)
     if not level1 and at("level1") and not _is_term(at("level1")):
         carry.update(level1=at("level1"), level2="")
@@ -303,7 +313,7 @@ def _merge_split_rows(rows):
 def _continues_labels(prev, cells):
     filled = [i for i, c in enumerate(cells) if c]
     return bool(filled) and all(
-        i < len(prev) and prev[i] and len(_key(prev[i])) <= 4 and len(_key(cells[i])) <= 7 and _key(cells[i]).endswith("标")
+        i < len(prev) and prev[i] and len(_key(prev[i])) <= 4 and len(_key(cells[i])) <= 7 and _term(cells[i]).endswith("标")
         for i in filled
     )
 
@@ -400,7 +410,7 @@ def is_flat_header(line):
     >>> is_flat_header("二级指标 三级指标 目标值 完成值 分值 得分 未完成原因 改进措施")
     True
     """
-    return "\t" not in line and sum(t in _FLAT_HEADER_WORDS for t in line.split()) >= 4
+    return "\t" not in line and sum(_term(t) in _FLAT_HEADER_WORDS for t in line.split()) >= 4
 
 
 def flat_table_end(lines, start):

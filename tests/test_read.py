@@ -325,3 +325,13 @@ def test_an_indicator_table_headed_as_in_a_report(tmp_path):
     (indicator,) = read_indicator_table(path)
     assert indicator == {"id": "指标-001", "name": "举办教育培训班", "level1": "产出指标", "level2": "数量指标",
                          "target": "≥3期", "actual": "4期", "doc_id": None}
+
+
+def test_an_indicator_table_in_traditional_script(tmp_path):
+    text = ("二、績效指標完成情況\n一級指標\t二級指標\t三級指標\t指標值\t完成值\t得分\n"
+            "產出指標\t數量指標\t舉辦培訓班\t≥3期\t4期\t10\n")
+    (block,) = [b for b in read_text(text, doc_id="d") if b.kind == "indicator"]
+    assert block.indicator["name"] == "舉辦培訓班" and block.indicator["level2"] == "數量指標"
+    path = tmp_path / "指標.csv"
+    path.write_text("一級指標,二級指標,三級指標,指標值,完成值\n產出指標,數量指標,舉辦培訓班,≥3期,4期\n", encoding="utf-8")
+    assert read_indicator_table(path)[0]["name"] == "舉辦培訓班"
