@@ -26,6 +26,8 @@ _REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 _INDICATOR_FIELDS = ("id", "name", "level1", "level2", "target", "actual")
 
+# Lines that follow a table rather than go on its last cell: a note, the form's signature line.
+_AFTER_TABLE = re.compile(r"^\s*(注|备注|说明)\s*[：:]|(负责人|填报人|填表人|联系电话|填报日期)\s*[：:]")
 # Control characters do not occur in text files (tab, line ends and form feed aside).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # What Chinese text is made of, beyond ASCII: a GB18030 decoding of bytes in
@@ -130,7 +132,8 @@ def _tab_end(lines, start):
 
     The table goes on over blank lines (at most two) followed by another row,
     and over lines without tabs that directly follow a row (a cell going on),
-    unless such a line is a heading: the text after the table.
+    unless such a line is a heading, a note (注：…) or the form's signature
+    line (单位负责人：… 填报人：…): the text after the table.
     """
     j = start
     while j < len(lines):
@@ -144,7 +147,8 @@ def _tab_end(lines, start):
                 j = k
             else:
                 break
-        elif lines[j - 1].strip() and clean.heading_level(lines[j].strip()) is None:
+        elif lines[j - 1].strip() and clean.heading_level(lines[j].strip()) is None \
+                and not _AFTER_TABLE.search(lines[j]):
             j += 1
         else:
             break

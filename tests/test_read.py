@@ -327,6 +327,14 @@ def test_an_indicator_table_headed_as_in_a_report(tmp_path):
                          "target": "≥3期", "actual": "4期", "doc_id": None}
 
 
+def test_a_note_and_the_signature_line_after_a_table_stay_text():
+    text = ("一级指标\t二级指标\t三级指标\t指标值\t完成值\t得分\n满意度指标\t服务对象满意度指标\t会员企业满意度\t≥90%\t95%\t5\n"
+            "注：满意度数据来源于会员企业问卷调查。\n单位负责人：刘建华 填报人：王敏\n")
+    blocks = read_text(text, doc_id="d")
+    assert [b.kind for b in blocks] == ["table_row", "indicator", "paragraph", "paragraph"]
+    assert blocks[1].indicator["score"] == "5" and blocks[2].text == "注：满意度数据来源于会员企业问卷调查。"
+
+
 def test_an_indicator_table_in_traditional_script(tmp_path):
     text = ("二、績效指標完成情況\n一級指標\t二級指標\t三級指標\t指標值\t完成值\t得分\n"
             "產出指標\t數量指標\t舉辦培訓班\t≥3期\t4期\t10\n")
