@@ -13,8 +13,9 @@ from .tokenize import data_lines, to_simplified
 
 __all__ = ["LinkScorer", "find_evidence", "indicators_from_blocks", "link_confidences"]
 
-_UNITS = "万元|亿元|元|人次|家次|户次|次|场|期|批|家|个|人|名|项|篇|条|户|村|所|份|件|天|%"
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余)?\s*(" + _UNITS + ")")
+_UNITS = ("万元|亿元|萬元|億元|元|人次|家次|户次|戶次|次|场|場|期|批|家|个|個|人|名|项|項|篇|条|條|户|戶|村|所|份|件|"
+          "册|冊|本|吨|噸|公里|亩|畝|座|套|台|天|%")
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余|餘)?\s*(" + _UNITS + ")")
 _ANY_NUMBER = re.compile(r"\d")
 # Cues that a paragraph reports work done rather than a function, goal or plan.
 _DONE = re.compile(r"已|完成|共计|累计|举办|召开|组织|开展了|走访|达到|实现|发放|捐赠|捐款|签约|帮助|解决|参加|慰问|培训了|共")
