@@ -163,6 +163,11 @@ def _status_cutoffs(y, conf, owner):
     return supported, weak
 
 
+def _defined(figure):
+    """None for an undefined figure (NaN: nothing to rank or nothing flagged), so metrics stay valid JSON."""
+    return None if figure != figure else figure
+
+
 def _link_scores(y, conf, owner, supported, weak):
     mean_ap, recall3 = ranking_metrics(y, conf, owner)
     ids = np.unique(owner)
@@ -170,10 +175,9 @@ def _link_scores(y, conf, owner, supported, weak):
     has = np.array([y[owner == i].max() for i in ids])
     flagged = status == "unsupported"
     tp = int((flagged & (has == 0)).sum())
-    # None where a figure is undefined (nothing to rank, nothing flagged), so the metrics stay valid JSON.
     return {
         "indicators": int(len(ids)), "indicators_with_evidence": int(has.sum()), "pairs": int(len(y)),
-        "map": None if np.isnan(mean_ap) else mean_ap, "recall_at_3": None if np.isnan(recall3) else recall3,
+        "map": _defined(mean_ap), "recall_at_3": _defined(recall3),
         "link_ece": expected_calibration_error(y, conf),
         "flagged_unsupported": int(flagged.sum()), "flagged_right": tp,
         "unsupported_precision": float(tp / flagged.sum()) if flagged.any() else None,
@@ -248,7 +252,7 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
             metrics["linking"] = _link_metrics(y, conf, owner, ind_docs, supported, weak)
             # All indicators given without their table context, as from an indicator file.
             mean_ap, recall3 = ranking_metrics(y, bare, owner)
-            metrics["linking"]["without_context"] = {"map": mean_ap, "recall_at_3": recall3,
+            metrics["linking"]["without_context"] = {"map": _defined(mean_ap), "recall_at_3": _defined(recall3),
                                                      "link_ece": expected_calibration_error(y, bare)}
             oof["links"] = (X, y, owner)
     return metrics, oof
