@@ -127,14 +127,14 @@ def _containment(part, wholes, weight=None):
     return share, share / max(share.max(), 1e-9)
 
 
-def gap_to_best_other(values):
+def _gap_to_best_other(values):
     """Each row's values minus the best value of the other rows, column by column; 0 for a lone row.
 
     Examples
     --------
-    >>> gap_to_best_other(np.array([[0.5], [0.2], [0.5], [0.1]])).ravel().tolist()
+    >>> _gap_to_best_other(np.array([[0.5], [0.2], [0.5], [0.1]])).ravel().tolist()
     [0.0, -0.3, 0.0, -0.4]
-    >>> gap_to_best_other(np.array([[0.9], [0.2]])).ravel().round(2).tolist()
+    >>> _gap_to_best_other(np.array([[0.9], [0.2]])).ravel().round(2).tolist()
     [0.7, -0.7]
     """
     values = np.asarray(values, float)
@@ -233,7 +233,7 @@ class _Report:
             self.satisfaction * bool(_SATISFACTION.search(words)),
             self.static,
         ]).astype(float)
-        return np.hstack([rows, gap_to_best_other(rows[:, _GAP_COLUMNS])])
+        return np.hstack([rows, _gap_to_best_other(rows[:, _GAP_COLUMNS])])
 
 
 def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba, synonyms):
