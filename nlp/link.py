@@ -109,6 +109,12 @@ def indicators_from_blocks(blocks):
     return out
 
 
+def has_context(indicator):
+    """Whether an indicator comes with table context, and so is scored by the linker trained with it."""
+    context = indicator.get("context")
+    return context == context and bool(str(context or "").strip())  # NaN (an empty table cell) is none
+
+
 def status_of(confidences, supported, weak):
     """``supported`` when the best link reaches `supported`, ``weak`` at `weak`, else ``unsupported``."""
     best = max(confidences, default=0.0)
@@ -345,8 +351,7 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
     synonyms = model.meta["linker"]["synonyms"]
     for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba, synonyms):
-        with_context = bool(str(indicators[i].get("context") or "").strip())
-        scorer = model.linker if with_context else model.linker_without_context or model.linker
+        scorer = model.linker if has_context(indicators[i]) else model.linker_without_context or model.linker
         conf[i, list(cols)] = scorer.confidence(rows)
     return conf
 

@@ -10,8 +10,8 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import load_corpus, validate_corpus
 from .errors import InputError
-from .link import (CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, indicator_text, pair_features, status_of,
-                   synonym_groups)
+from .link import (CONTEXT_COLUMNS, FEATURE_NAMES, LinkScorer, has_context, indicator_text, pair_features,
+                   status_of, synonym_groups)
 from .model import Model, check_model_target, library_versions, load_model, save_model
 from .tag import Tagger
 
@@ -127,10 +127,8 @@ def leave_one_report_out(X, y, docs, *, linker=None):
 
 
 def _has_context(indicators):
-    """Whether each indicator (a row of the corpus' indicator table) has table context."""
-    if "context" not in indicators.columns:
-        return np.zeros(len(indicators), bool)
-    return np.array([bool(str(c or "").strip()) for c in indicators["context"].fillna("")])
+    """`has_context` of each row of a corpus' indicator table."""
+    return np.array([has_context(r) for r in indicators.to_dict("records")], bool)
 
 
 def _without_context(X):
