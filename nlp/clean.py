@@ -62,7 +62,11 @@ _DATE = re.compile(
     r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月([一二三四五六七八九十]{1,3}日)?"
 )
 # Ends of a title, in simplified and traditional script (報告, 自評表 …).
-_TITLE_END = re.compile(r"(报告|報告|自[评評]表|[评評][价價]表|指[标標]表|目[标標]表|情[况況]表|文件|[总總][结結])\s*\d*$")
+_TITLE_END = re.compile(r"(报告|自评表|评价表|指标表|目标表|情况表|文件|总结)\s*\d*$")
+# The traditional forms of the characters of title ends, column headers and level names
+# (報告, 一級指標): enough to recognise them without the full script converter.
+SIMPLIFIED_TERMS = str.maketrans("報結級標評價實際績預計劃況稱項總綜滿數質時經濟會態續響務對產費額環値",
+                                 "报结级标评价实际绩预计划况称项总综满数质时经济会态续响务对产费额环值")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？!?]")
 _PROSE_PUNCT = re.compile(r"[，。、；：]")
 _CLOSING = "。！？；!?;：:…"
@@ -276,7 +280,7 @@ def heading_level(text, previous=None):
         if level >= 4 and previous and _style(previous) == _style(text) and heading_level(previous) is None:
             return None
         return level
-    if len(text) <= 60 and not _SENTENCE_PUNCT.search(text) and _TITLE_END.search(text):
+    if len(text) <= 60 and not _SENTENCE_PUNCT.search(text) and _TITLE_END.search(text.translate(SIMPLIFIED_TERMS)):
         return 1
     return None
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from .clean import char_bigrams, heading_level, join_fragments, squeeze_spaces
+from .clean import SIMPLIFIED_TERMS, char_bigrams, heading_level, join_fragments, squeeze_spaces
 
 __all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "header_roles",
            "is_flat_header", "is_header_row"]
@@ -79,14 +79,9 @@ def _key(cell):
     return re.sub(r"\s+", "", cell)
 
 
-# The traditional forms of the characters of column headers and level names (一級指標 -> 一级指标).
-_SIMPLIFIED = str.maketrans("級標評價實際績預計劃況稱項總綜滿數質時經濟會態續響務對產費額環値",
-                            "级标评价实际绩预计划况称项总综满数质时经济会态续响务对产费额环值")
-
-
 def _term(cell):
     """A cell as compared with the known headers and level names: no spaces, simplified script."""
-    return _key(cell).translate(_SIMPLIFIED)
+    return _key(cell).translate(SIMPLIFIED_TERMS)
 
 
 def _row_text(cells):
