@@ -5,7 +5,7 @@ Run on demand, not a test::
     python benchmarks/bench_peers.py [--corpus corpus] [--methods nlp spacy-bow ...] [--epochs 15]
 
 Every method is trained and scored on ``corpus/`` with the folds of
-:func:`nlp.train.cross_validate` (``GroupKFold`` over the paragraphs'
+:func:`nlp.evaluate.cross_validate` (``GroupKFold`` over the paragraphs'
 ``doc_id``, same order), on the corpus' four categories; a paragraph labelled
 ``other`` has none of them. The methods:
 
@@ -62,7 +62,8 @@ from sklearn.model_selection import GroupKFold
 from nlp.classify import default_keywords, make_text_pipeline
 from nlp.corpus import load_corpus
 from nlp.tokenize import Tokenizer, to_simplified
-from nlp.train import FOLDS, expected_calibration_error
+from nlp.evaluate import FOLDS
+from nlp.metrics import expected_calibration_error
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("nlp", "spacy-bow", "spacy-ensemble", "fasttext", "keywords")
@@ -73,7 +74,7 @@ EMPTY = "<empty>"
 # --------------------------------------------------------------------------- methods
 
 class NlpTagger:
-    """This project's pipeline, fitted as :func:`nlp.train.cross_validate` fits it."""
+    """This project's pipeline, fitted as :func:`nlp.evaluate.cross_validate` fits it."""
 
     label = "nlp (this project)"
     decision = "tuned per category"
@@ -299,7 +300,7 @@ def _reset_peak():
 
 
 def folds(corpus, n_folds):
-    """Train/test index pairs of :func:`nlp.train.cross_validate`: GroupKFold over ``doc_id``."""
+    """Train/test index pairs of :func:`nlp.evaluate.cross_validate`: GroupKFold over ``doc_id``."""
     texts, Y = corpus.paragraphs["text"].tolist(), corpus.label_matrix()
     groups = corpus.paragraphs["doc_id"].astype(str).to_numpy()
     splitter = GroupKFold(n_splits=min(n_folds, len(np.unique(groups))))

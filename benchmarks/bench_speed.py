@@ -41,19 +41,19 @@ JIEBA = "import jieba,sys; jieba.lcut(open(sys.argv[1],encoding='utf-8').read())
 SPLIT = """
 import json, sys, time
 start = time.perf_counter()
-import nlp.cli, nlp.tag, nlp.read, nlp.model, nlp.link
+import nlp.cli, nlp.annotate, nlp.read, nlp.model
 imported = time.perf_counter()
 model = nlp.model.load_model()
 loaded = time.perf_counter()
 blocks = nlp.read.read_input(sys.argv[1])
-nlp.tag.tag_blocks(blocks, model=model, indicators=nlp.link.indicators_from_blocks(blocks))
+nlp.annotate.annotate(blocks, model=model)
 worked = time.perf_counter()
 blocks = nlp.read.read_input(sys.argv[1])
 read = time.perf_counter()
-indicators = nlp.link.indicators_from_blocks(blocks)
-nlp.tag.tag_blocks(blocks, model=model)
+indicators = [b.indicator for b in blocks if b.kind == "indicator"]
+nlp.annotate.annotate(blocks, model=model, indicators=[])
 tagged = time.perf_counter()
-nlp.tag.tag_blocks(blocks, model=model, indicators=indicators)
+nlp.annotate.annotate(blocks, model=model, indicators=indicators)
 linked = time.perf_counter()
 print(json.dumps({
     "imports": imported - start, "model load": loaded - imported, "work": worked - loaded,

@@ -1,15 +1,17 @@
 """Read performance self-evaluation reports of federations of industry and commerce (工商联).
 
-Reading (`nlp.read`), tagging paragraphs with activity categories
-(`nlp.tag`; the estimators are in `nlp.classify`), linking paragraphs to indicators (`nlp.link`), training and
-evaluating (`nlp.train`) and the model directory (`nlp.model`).
+The stages, each in its own module: reading (`nlp.read`) into records
+(`nlp.records`), tagging (`nlp.tag`), linking (`nlp.link`), both applied to a
+document by `nlp.annotate`, and writing (`nlp.write`); training
+(`nlp.train`), evaluation (`nlp.evaluate`) and the model directory (`nlp.model`).
 """
 from importlib import import_module
 
-__all__ = ["InputError", "evaluate_model", "find_evidence", "load_model", "read_input", "tag_blocks", "train_model"]
+__all__ = ["Block", "Indicator", "InputError", "annotate", "evaluate_model", "load_model", "read_input",
+           "train_model"]
 
-_HOME = {"InputError": "errors", "evaluate_model": "train", "find_evidence": "link", "load_model": "model",
-         "read_input": "read", "tag_blocks": "tag", "train_model": "train"}
+_HOME = {"Block": "records", "Indicator": "records", "InputError": "errors", "annotate": "annotate",
+         "evaluate_model": "evaluate", "load_model": "model", "read_input": "read", "train_model": "train"}
 
 
 def __getattr__(name):

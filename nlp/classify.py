@@ -13,6 +13,7 @@ from sklearn.preprocessing import FunctionTransformer, LabelBinarizer, StandardS
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .metrics import best_f1_threshold
 from .tag import guide_word_counts, sigmoid
 from .tokenize import Tokenizer, data_lines, to_simplified
 
@@ -128,7 +129,7 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
             scores[test] = self._logreg().fit(X[train], yj[train]).decision_function(X[test])
         platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), yj)
         self.calibration_[j] = platt.coef_[0, 0], platt.intercept_[0]
-        self.thresholds_[j] = _best_f1_threshold(yj, sigmoid(scores * platt.coef_[0, 0] + platt.intercept_[0]))
+        self.thresholds_[j] = best_f1_threshold(yj, sigmoid(scores * platt.coef_[0, 0] + platt.intercept_[0]))
 
     def _logits(self, X):
         check_is_fitted(self)
@@ -165,18 +166,6 @@ class ActivityClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _best_f1_threshold(y, proba):
-    """The probability cut-off that maximises F1 on these out-of-fold scores."""
-    order = np.argsort(-proba)
-    tp = np.cumsum(y[order])
-    k = np.arange(1, len(y) + 1)
-    f1 = 2 * tp / (k + y.sum())
-    best = int(np.argmax(f1))
-    # Cut halfway to the next score so the threshold is not fitted to one sample's value.
-    nxt = proba[order[best + 1]] if best + 1 < len(y) else 0.0
-    return float((proba[order[best]] + nxt) / 2)
 
 
 class KeywordCounts(TransformerMixin, BaseEstimator):

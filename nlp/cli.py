@@ -2,8 +2,7 @@
 import json
 import os
 import sys
-from functools import lru_cache
-from pathlib import Path
+import warnings
 
 import click
 
@@ -22,30 +21,6 @@ _model = click.option("--model", "model_dir", default=None, help="Model director
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
     """Read performance self-evaluation reports: blocks, activity tags, indicator evidence."""
-
-
-@lru_cache(maxsize=4)
-def _load(model_dir):
-    from .model import load_model
-
-    return load_model(model_dir)
-
-
-def _tag_file(source, model_dir, indicators, explain, all_blocks):
-    from .tag import tag_blocks
-    from .link import indicators_from_blocks
-    from .read import read_input
-
-    blocks = read_input(source)
-    return tag_blocks(blocks, model=_load(model_dir), indicators=indicators or indicators_from_blocks(blocks),
-                      explain=explain, all_blocks=all_blocks)
-
-
-def _tag_file_or_error(source, *args):
-    try:
-        return list(_tag_file(source, *args))
-    except InputError as e:
-        return e
 
 
 @cli.command()
@@ -70,35 +45,15 @@ def read(source, out, fmt):
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Files tagged in parallel.")
 def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs):
     """Tag every paragraph with activity categories and calibrated scores."""
-    from tqdm import tqdm
-
+    from .annotate import annotate_files, shared_document_ids
     from .read import read_indicator_table
 
-    model = _load(model_dir)  # a bad model is reported once, before any work
+    for first, second, doc_id in shared_document_ids(sources):
+        click.echo(f"warning: {first} and {second} both get document id {doc_id!r}; "
+                   "their paragraph ids coincide", err=True)
     indicators = read_indicator_table(indicator_file) if indicator_file else None
-    seen = {}
-    for source in sources:
-        stem = Path(source).stem
-        if source != "-" and stem in seen and seen[stem] != source:
-            click.echo(f"warning: {seen[stem]} and {source} both get document id {stem!r}; "
-                       "their paragraph ids coincide", err=True)
-        seen.setdefault(stem, source)
-    args = (model_dir, indicators, explain, all_blocks)
-    bar = dict(disable=not sys.stderr.isatty() or len(sources) < 2, unit="file", file=sys.stderr)
-    if jobs == 1:
-        results = (_tag_file(s, *args) for s in tqdm(sources, **bar))
-    else:
-        from joblib import Parallel, delayed
-
-        # Forked workers share the model and jieba's dictionary, loaded here once.
-        # They hand input errors back as values: raising inside a running pool
-        # would leave its processes to be killed and their warnings on stderr.
-        model.tokenizer("")
-        parallel = Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1)  # a file is a big enough unit
-        results = parallel(delayed(_tag_file_or_error)(s, *args) for s in tqdm(sources, **bar))
-        for result in results:
-            if isinstance(result, InputError):
-                raise result
+    results = annotate_files(list(sources), jobs=jobs, model_dir=model_dir, indicators=indicators,
+                             explain=explain, all_blocks=all_blocks)
     write_records((row for rows in results for row in rows), out=out, fmt=fmt)
 
 
@@ -112,21 +67,10 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
 @_model
 def evidence(source, indicator_file, out, fmt, top_k, model_dir):
     """For every indicator, the paragraphs that support it, with confidence and a status."""
-    from .link import find_evidence, indicators_from_blocks
-    from .read import read_indicator_table, read_input
+    from .annotate import evidence_file
 
-    model = _load(model_dir)
-    blocks = read_input(source)
-    indicators = read_indicator_table(indicator_file) if indicator_file else indicators_from_blocks(blocks)
-    if not indicators:
-        raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")
-    paragraphs = [{"id": b.id, "text": b.text, "section": b.section, "doc_id": b.doc_id}
-                  for b in blocks if b.kind == "paragraph"]
-    documents, named = {b.doc_id for b in blocks}, {i["doc_id"] for i in indicators} - {None}
-    if named and not named & documents:
-        raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
-                                         f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
-    write_records(find_evidence(paragraphs, indicators, model=model, top_k=top_k), out=out, fmt=fmt)
+    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k),
+                  out=out, fmt=fmt)
 
 
 @cli.command()
@@ -173,7 +117,7 @@ def _print_metrics(metrics):
 @click.option("--plot", default=None, help="Write a reliability diagram of the category scores to this PNG.")
 def evaluate(path, model_dir, as_json, plot):
     """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, link ranking."""
-    from .train import evaluate_model
+    from .evaluate import evaluate_model
 
     metrics = evaluate_model(path, model_dir=model_dir, plot=plot)
     if as_json:
@@ -216,8 +160,13 @@ def agreement_command(first, second):
         click.echo(f"{category:24} kappa {kappa:.3f}")
 
 
+def _one_line(message, category, *args, **kwargs):
+    return f"warning: {message}\n"
+
+
 def main(argv=None):
     """Entry point of the ``nlp`` console script."""
+    warnings.formatwarning = _one_line  # a warning is a line for the user, not a source location
     try:
         code = cli.main(args=argv, prog_name="nlp", standalone_mode=False)
     except InputError as e:

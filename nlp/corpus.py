@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .model import OTHER
+from .records import OTHER, Indicator
 from .read import TABLE_SUFFIXES, read_records
 
-__all__ = ["Corpus", "load_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
+__all__ = ["Corpus", "load_corpus", "checked_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -50,6 +50,10 @@ class Corpus:
                 if label in index:
                     Y[row, index[label]] = 1
         return Y
+
+    def indicator_records(self):
+        """The indicator rows as `nlp.records.Indicator` objects, in table order."""
+        return [Indicator.from_record(r) for r in self.indicators.to_dict("records")]
 
     def fingerprint(self):
         """SHA-256 of what training learns from (texts, labels, indicators, evidence, categories),
@@ -240,6 +244,22 @@ def validate_corpus(corpus, *, folds=5, near_duplicate=0.9):
     for a, b, s in _near_duplicates(p, near_duplicate):
         problems.append(f"paragraphs {a} and {b} are near-duplicates across documents (similarity {s:.2f})")
     return problems
+
+
+def checked_corpus(path, folds):
+    """The corpus at `path`, refused with its first problem; `folds=0` skips the training-size check.
+
+    Raises
+    ------
+    InputError
+        The corpus is missing, malformed or unfit.
+    """
+    corpus = load_corpus(path)
+    problems = validate_corpus(corpus, folds=folds)
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(path, problems[0] + more)
+    return corpus
 
 
 def corpus_statistics(corpus):

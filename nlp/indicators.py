@@ -39,6 +39,7 @@ _ROLES = {
     "actual": ("全年完成值", "完成值", "实际完成值", "全年实际完成值", "实际值", "实际完成情况", "完成情况"),
     "score": ("得分", "自评得分", "实际得分", "评价得分"),
 }
+_POINTS = ("分值", "指标分值", "权重")
 _HEADER_WORDS = {name for names in _ROLES.values() for name in names}
 _FLAT_HEADER_WORDS = {"一级指标", "二级指标", "三级指标", "目标值", "完成值", "指标值", "分值", "得分", "年度指标值", "全年完成值", "实际完成值"}
 _TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
@@ -108,7 +109,11 @@ def header_roles(cells):
                 hits += 1
                 roles.setdefault(role, i)
                 break
-    return roles if hits >= 2 else None
+    if hits < 2:
+        return None
+    # The points column (分值) is read but does not make a header: budget tables have one too.
+    points = next((i for i, cell in enumerate(cells) if _term(cell) in _POINTS), None)
+    return roles if points is None else {**roles, "points": points}
 
 
 def is_header_row(cells):
@@ -286,8 +291,9 @@ def _plain_row(cells, layout, carry):
     if not level2 and at("level2") and not _is_term(at("level2")):
         carry["level2"] = at("level2")
     indicator = {"level1": carry["level1"], "level2": carry["level2"], "name": name, "target": target, "actual": actual}
-    if "score" in roles:
-        indicator["score"] = score
+    for role in ("points", "score"):
+        if role in roles:
+            indicator[role] = at(role)
     return Row("indicator", text, indicator)
 
 
@@ -529,7 +535,8 @@ def _flat_item(kind, value):
         "name": squeeze_spaces(value["name"]),
         "target": squeeze_spaces(target),
         "actual": value.get("actual", ""),
+        "points": value.get("points", ""),
         "score": value.get("score", ""),
     }
-    fields = [indicator[k] for k in ("level1", "level2", "name", "target", "actual")] + [value.get("points", ""), indicator["score"]]
+    fields = [indicator[k] for k in ("level1", "level2", "name", "target", "actual", "points", "score")]
     return Row("indicator", _row_text(fields), indicator)

@@ -1,21 +1,19 @@
 """Linking: the calibrated probability that a paragraph is evidence for an indicator."""
 import math
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 
 from .clean import char_bigrams
 from .errors import InputError
-from .indicators import is_header_row
+from .records import quantities
 from .tag import sigmoid
 from .tokenize import data_lines, to_simplified
 
-__all__ = ["LinkScorer", "find_evidence", "indicators_from_blocks", "link_confidences"]
+__all__ = ["LinkScorer", "evidence_rows", "find_evidence", "indicators_of", "link_confidences"]
 
-_UNITS = ("万元|亿元|萬元|億元|元|人次|家次|户次|戶次|次|场|場|期|批|家|个|個|人|名|项|項|篇|条|條|户|戶|村|所|份|件|"
-          "册|冊|本|吨|噸|公里|亩|畝|座|套|台|天|%")
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余|餘)?\s*(" + _UNITS + ")")
 _ANY_NUMBER = re.compile(r"\d")
 # Cues that a paragraph reports work done rather than a function, goal or plan.
 _DONE = re.compile(r"已|完成|共计|累计|举办|召开|组织|开展了|走访|达到|实现|发放|捐赠|捐款|签约|帮助|解决|参加|慰问|培训了|共")
@@ -63,56 +61,19 @@ def _canonical(groups):
     return canon
 
 
-def quantities(text, unit=None):
-    """Numbers with a unit in `text`, e.g. ``["300多家次"]``; only those of `unit` if given.
-
-    Examples
-    --------
-    >>> quantities("走访企业300多家次，举办培训2期", "次")
-    ['300多家次']
-    """
-    found = []
-    for m in _QUANTITY.finditer(text):
-        if unit is None or m.group(3) == unit or (unit == "次" and m.group(3).endswith(unit)):  # 家次, 人次
-            found.append(m.group(0).replace(" ", ""))
-    return found
-
-
-def target_unit(target):
+def target_unit(indicator):
     """The unit of an indicator's target value (``"≥2次"`` → ``"次"``), or None."""
-    m = _QUANTITY.search(target or "")
-    return m.group(3) if m else None
+    return indicator.target_quantity.unit if indicator.target_quantity else None
 
 
 def indicator_text(indicator):
     """The words of an indicator a paragraph is compared with: its level-2 name, name and target."""
-    return " ".join(str(indicator.get(k) or "") for k in ("level2", "name", "target"))
+    return " ".join((indicator.level2, indicator.name, indicator.target))
 
 
-def indicators_from_blocks(blocks):
-    """Indicator records of a report's own tables.
-
-    Each carries ``context``: the table rows above it since the last heading or
-    paragraph (the project's name and goals), column headers left out, which
-    tell indicators of different projects apart.
-    """
-    out, context = [], []
-    for b in blocks:
-        if b.kind == "table_row":
-            # A row naming the columns says nothing about what the indicators below measure.
-            if not is_header_row(b.text.split(" | ")):
-                context.append(b.text)
-        elif b.kind == "indicator":
-            out.append(dict(b.indicator, id=b.id, doc_id=b.doc_id, context=" ".join(context)[:300]))
-        else:
-            context = []
-    return out
-
-
-def has_context(indicator):
-    """Whether an indicator comes with table context, and so is scored by the linker trained with it."""
-    context = indicator.get("context")
-    return context == context and bool(str(context or "").strip())  # NaN (an empty table cell) is none
+def indicators_of(blocks):
+    """The indicators of a report's own tables, in order."""
+    return [b.indicator for b in blocks if b.kind == "indicator"]
 
 
 def status_of(confidences, supported, weak):
@@ -215,8 +176,8 @@ class _Report:
         """
         token_share, token_rel = _containment(self.tokens_of(indicator_text(indicator)), self.tokens,
                                               self.token_idf)
-        name = char_bigrams(indicator["name"])
-        context = char_bigrams(indicator.get("context") or "")
+        name = char_bigrams(indicator.name)
+        context = char_bigrams(indicator.context)
         name_share, name_rel = _containment(name, self.bigrams, self.bigram_idf)
         outside_titles, _ = _containment(name, self.bigrams_outside_titles, self.bigram_idf)
         # How much of the paragraph is the indicator's name: a line restating a target, not a report.
@@ -224,9 +185,9 @@ class _Report:
         in_section, _ = _containment(name, self.section_bigrams)
         # The project an indicator belongs to is often named in the heading of the report part about it.
         _, context_in_section = _containment(context, self.section_bigrams, self.section_idf)
-        unit = target_unit(indicator.get("target"))
-        wanted = set(quantities(indicator.get("target") or ""))
-        words = indicator["name"] + indicator.get("level2", "")
+        unit = target_unit(indicator)
+        wanted = set(quantities(indicator.target))
+        words = indicator.name + indicator.level2
         finance = bool(_FINANCE.search(words))
         rows = np.column_stack([
             self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
@@ -248,12 +209,12 @@ def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragrap
               for p in paragraphs]
     reports = {}  # one per set of candidate paragraphs, so each paragraph is tokenized once
     for i, ind in enumerate(indicators):
-        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.get("doc_id")))
+        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.doc_id))
         if not cols:
             continue
         if cols not in reports:
             reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)], synonyms)
-        record = {k: to_simplified(str(ind.get(k) or "")) for k in _INDICATOR_FIELDS}
+        record = replace(ind, **{k: to_simplified(getattr(ind, k)) for k in _INDICATOR_FIELDS})
         yield i, cols, reports[cols].rows(record, indicator_proba[i])
 
 
@@ -351,7 +312,7 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
     synonyms = model.meta["linker"]["synonyms"]
     for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba, synonyms):
-        scorer = model.linker if has_context(indicators[i]) else model.linker_without_context or model.linker
+        scorer = model.linker if indicators[i].has_context else model.linker_without_context or model.linker
         conf[i, list(cols)] = scorer.confidence(rows)
     return conf
 
@@ -381,14 +342,19 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     """
     if model.linker is None:
         raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
-    conf = link_confidences(paragraphs, indicators, model=model)
+    return evidence_rows(paragraphs, indicators, link_confidences(paragraphs, indicators, model=model),
+                         model=model, top_k=top_k)
+
+
+def evidence_rows(paragraphs, indicators, conf, *, model, top_k=5):
+    """`find_evidence`'s output from link confidences already computed (`link_confidences`)."""
     cut = model.meta["status_cutoffs"]
     documents = {p.get("doc_id") for p in paragraphs}
     out = []
     for i, ind in enumerate(indicators):
         row = np.nan_to_num(conf[i], nan=-1.0)
         order = [j for j in np.argsort(-row, kind="stable")[:top_k] if row[j] >= cut["weak"]]
-        unit = target_unit(ind.get("target"))
+        unit = target_unit(ind)
         evidence = []
         for j in order:
             item = {"id": paragraphs[j]["id"], "confidence": round(float(row[j]), 4), "text": paragraphs[j]["text"]}
@@ -398,8 +364,8 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
             evidence.append(item)
         out.append({
             # An indicator file without doc_id belongs to the document read, when there is one.
-            "doc_id": ind.get("doc_id") or (next(iter(documents)) if len(documents) == 1 else None),
-            "indicator": {k: ind.get(k, "") for k in ("id", "level1", "level2", "name", "target", "actual")},
+            "doc_id": ind.doc_id or (next(iter(documents)) if len(documents) == 1 else None),
+            "indicator": {k: getattr(ind, k) for k in ("id", "level1", "level2", "name", "target", "actual")},
             "evidence": evidence,
             "status": status_of(row[row >= 0], cut["supported"], cut["weak"]),
         })

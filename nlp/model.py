@@ -8,8 +8,8 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -17,16 +17,21 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .records import OTHER
 from .link import FEATURE_NAMES, LinkScorer
 from .tag import Tagger
 
-__all__ = ["Model", "save_model", "load_model", "check_model_target", "default_model_dir", "library_versions", "OTHER"]
+__all__ = ["Model", "save_model", "load_model", "check_model_target", "default_model_dir", "library_versions",
+           "InconsistentVersionWarning"]
 
 FORMAT = "nlp-gsl-model/5"
-OTHER = "other"
 _FILES = ("words.json", "weights.npz")
 # jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.
 _LIBRARIES = ("jieba", "numpy", "scikit-learn")
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model made with other versions of the libraries that decide its numbers."""
 
 
 def default_model_dir():
@@ -223,8 +228,8 @@ def load_model(directory=None):
     current = library_versions()
     changed = [f"{k} {recorded.get(k)} -> {v}" for k, v in current.items() if recorded.get(k) not in (None, v)]
     if changed:
-        print(f"warning: {directory}: trained with other library versions ({', '.join(changed)}); "
-              "retrain if results look wrong", file=sys.stderr)
+        warnings.warn(f"{directory}: trained with other library versions ({', '.join(changed)}); "
+                      "retrain if results look wrong", InconsistentVersionWarning, stacklevel=2)
     try:
         words = json.loads((directory / "words.json").read_text(encoding="utf-8"))
         with np.load(directory / "weights.npz", allow_pickle=False) as npz:

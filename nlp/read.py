@@ -13,18 +13,16 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import clean, indicators
 from .errors import InputError
+from .records import Block, Indicator
 
 __all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
            "read_text"]
 
-_REPORT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
-_INDICATOR_FIELDS = ("id", "name", "level1", "level2", "target", "actual")
 
 # Lines that follow a table rather than go on its last cell: a note, the form's signature line.
 _AFTER_TABLE = re.compile(r"^\s*(注|备注|说明)\s*[：:]|(负责人|填报人|填表人|联系电话|填报日期)\s*[：:]")
@@ -38,62 +36,28 @@ _CHINESE = re.compile(
 _PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
 
 
-@dataclass
-class Block:
-    """One block of a document.
-
-    Attributes
-    ----------
-    doc_id : str
-        The document it comes from.
-    id : str
-        ``f"{doc_id}-{n:03d}"``, n the 1-based position of the block in the
-        document (blocks of every kind counted).
-    kind : str
-        ``"heading"``, ``"paragraph"``, ``"table_row"`` or ``"indicator"``.
-    section : str
-        Texts of the enclosing headings joined by `` > ``; "" at the top.
-    text : str
-        The cleaned text, in the document's own script. Table rows and
-        indicators give their cells joined by `` | ``.
-    indicator : dict or None
-        Only for indicators: level1, level2, name, target, actual (strings, ""
-        when absent), and score when the table gives one.
-    """
-
-    doc_id: str
-    id: str
-    kind: str
-    section: str
-    text: str
-    indicator: dict | None = None
-
-    def to_dict(self):
-        """Return the block as the ``read`` command writes it.
-
-        Examples
-        --------
-        >>> Block("d", "d-001", "paragraph", "", "正文。").to_dict()
-        {'doc_id': 'd', 'id': 'd-001', 'kind': 'paragraph', 'section': '', 'text': '正文。'}
-        """
-        out = {"doc_id": self.doc_id, "id": self.id, "kind": self.kind, "section": self.section, "text": self.text}
-        if self.kind == "indicator":
-            out["indicator"] = dict(self.indicator or {})
-        return out
-
-
 class _Builder:
     """Numbers the blocks and keeps the path of enclosing headings."""
 
     def __init__(self, doc_id):
         self.doc_id, self.blocks, self.path = doc_id, [], []
+        self.table = []  # the rows of the table being read, column headers left out
 
-    def add(self, kind, text, indicator=None, level=None):
+    def add(self, kind, text, cells=None, level=None):
         if kind == "heading":
             while self.path and self.path[-1][0] >= level:
                 self.path.pop()
         section = " > ".join(t for _, t in self.path)
         block_id = f"{self.doc_id}-{len(self.blocks) + 1:03d}"
+        indicator = None
+        if kind == "indicator":
+            # The rows above an indicator (project name, goals) tell indicators of different projects apart.
+            indicator = Indicator(id=block_id, doc_id=self.doc_id, context=" ".join(self.table)[:300], **cells)
+        elif kind == "table_row":
+            if not indicators.is_header_row(text.split(" | ")):
+                self.table.append(text)
+        else:
+            self.table = []
         self.blocks.append(Block(self.doc_id, block_id, kind, section, text, indicator))
         if kind == "heading":
             self.path.append((level, text))
@@ -348,13 +312,24 @@ def _drop_page_number(page):
     return "\n".join(lines)
 
 
+def _read_docx(data, name, doc_id):
+    return _build(_docx_segments(io.BytesIO(data), name), doc_id)
+
+
+def _read_pdf(data, name, doc_id):
+    return read_text(_pdf_text(io.BytesIO(data), name), doc_id=doc_id)
+
+
+def _read_plain(data, name, doc_id):
+    return read_text(_decode(data, name), doc_id=doc_id)
+
+
+# The reader of each report format, by file extension: (bytes, name for messages, doc_id) -> blocks.
+READERS = {".txt": _read_plain, ".md": _read_plain, ".docx": _read_docx, ".pdf": _read_pdf}
+
+
 def _blocks_from_bytes(data, name, doc_id, kind):
-    if kind == ".docx":
-        blocks = _build(_docx_segments(io.BytesIO(data), name), doc_id)
-    elif kind == ".pdf":
-        blocks = read_text(_pdf_text(io.BytesIO(data), name), doc_id=doc_id)
-    else:
-        blocks = read_text(_decode(data, name), doc_id=doc_id)
+    blocks = READERS[kind](data, name, doc_id)
     if not blocks:
         raise InputError(name, "holds no text")
     return blocks
@@ -389,7 +364,7 @@ def read_report(source, *, doc_id=None):
     path = Path(source)
     _check_file(path)
     suffix = path.suffix.lower()
-    if suffix not in _REPORT_SUFFIXES:
+    if suffix not in READERS:
         raise InputError(
             path, f"unknown file type '{suffix}'; expected a report (.txt, .md, .docx, .pdf) or a table (.jsonl, .csv, .xlsx)"
         )
@@ -536,16 +511,14 @@ def read_indicator_table(path):
         A .jsonl, .csv or .xlsx table with columns ``id`` and ``name`` (the
         三级指标), and optionally ``level1``, ``level2``, ``target``,
         ``actual``, ``doc_id`` and ``context`` (the table rows above the
-        indicator in its report, as `nlp.link.indicators_from_blocks` gives).
+        indicator in its report, as `nlp read` gives it).
         A table headed as in a report (一级指标, 二级指标, 三级指标, 指标值,
         完成值, 得分) is read too; its rows are numbered as ids when it has no
         ``id`` column.
 
     Returns
     -------
-    list of dict
-        Keys id, name, level1, level2, target, actual (missing -> ""),
-        doc_id (missing or empty -> None) and, when given, context.
+    list of nlp.records.Indicator
 
     Raises
     ------
@@ -559,15 +532,9 @@ def read_indicator_table(path):
         records = [(where, {"id": f"{stem}-{n:03d}", **record, **{f: record.get(columns[i]) for f, i in roles.items()}})
                    for n, (where, record) in enumerate(records, 1)]
         columns = list(dict.fromkeys(["id", *columns, *roles]))
-    out = []
-    for _, record in _table(path, ("id", "name"), (columns, records)):
-        indicator = {field: _as_text(record.get(field)) for field in _INDICATOR_FIELDS}
-        indicator["id"] = indicator["id"].strip()
-        indicator["doc_id"] = _as_text(record.get("doc_id")) or None
-        if _as_text(record.get("context")).strip():
-            indicator["context"] = _as_text(record.get("context"))
-        out.append(indicator)
-    return out
+    return [Indicator.from_record({**{k: _as_text(v) for k, v in record.items() if v is not None},
+                                   "id": _as_text(record["id"]).strip()})
+            for _, record in _table(path, ("id", "name"), (columns, records))]
 
 
 def read_input(source, *, doc_id=None):

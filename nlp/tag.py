@@ -11,7 +11,7 @@ import numpy as np
 
 from .tokenize import Tokenizer, to_simplified
 
-__all__ = ["Tagger", "tag_blocks"]
+__all__ = ["Tagger", "guide_word_counts", "sigmoid"]
 
 
 def sigmoid(z):
@@ -117,55 +117,3 @@ class Tagger:
         """Rebuild from `words()` and `arrays()` output."""
         return cls(vocabulary=words["vocabulary"], keywords=words["keywords"],
                    tokenizer=Tokenizer(**words["tokenizer"]), **arrays)
-
-
-def tag_blocks(blocks, *, model, indicators=None, explain=False, all_blocks=False):
-    """Tag the paragraphs of a document with categories, scores and, given indicators, links.
-
-    Parameters
-    ----------
-    blocks : list of nlp.read.Block
-    model : nlp.model.Model
-    indicators : list of dict, optional
-        Indicators to link paragraphs to (see `nlp.link.link_confidences`); a
-        paragraph lists the links at or above the model's ``weak`` cut-off,
-        each with the indicator's id, name and the confidence.
-    explain : bool, default=False
-        Add ``explain``: per label, the terms that pushed it up.
-    all_blocks : bool, default=False
-        Tag headings and table rows too (they get no links).
-
-    Returns
-    -------
-    list of dict
-        One object per paragraph (per block with `all_blocks`) in the contract's ``tag`` shape.
-    """
-    from .link import link_confidences
-
-    items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
-    proba = model.predict_proba([b.text for b in items])
-    labels = model.labels(proba)
-    conf = None
-    if indicators and model.linker is not None:
-        # Only narrative paragraphs are evidence; headings and table rows get no links.
-        narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]
-        conf = np.full((len(indicators), len(items)), np.nan)
-        conf[:, narrative] = link_confidences(
-            [{"text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id} for n in narrative],
-            indicators, model=model, paragraph_proba=proba[narrative])
-        weak = model.meta["status_cutoffs"]["weak"]
-    out = []
-    for n, block in enumerate(items):
-        row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
-               "section": block.section, "labels": labels[n],
-               "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
-        if conf is not None:
-            column = np.nan_to_num(conf[:, n], nan=-1.0)
-            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
-            row["links"] = [{"indicator": indicators[i]["id"], "name": indicators[i].get("name", ""),
-                             "confidence": round(float(column[i]), 4)} for i in order]
-        if explain:
-            terms = model.tagger.explain(block.text, model.categories)
-            row["explain"] = {c: terms[c] for c in labels[n] if c in terms}
-        out.append(row)
-    return out

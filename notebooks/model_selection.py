@@ -25,7 +25,8 @@ from nlp.classify import ActivityClassifier, EvidenceLinker, KeywordCounts, simp
 from nlp.corpus import load_corpus
 from nlp.link import FEATURE_NAMES
 from nlp.tokenize import Tokenizer
-from nlp.train import cross_validate, expected_calibration_error, leave_one_report_out, ranking_metrics
+from nlp.evaluate import cross_validate, leave_one_report_out
+from nlp.metrics import expected_calibration_error, ranking_metrics
 
 corpus = load_corpus(sys.argv[1] if len(sys.argv) > 1 else "corpus")
 tok = Tokenizer()

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import ROOT, SEEDS
 from nlp.corpus import corpus_statistics, load_corpus, validate_corpus
-from nlp.link import indicators_from_blocks
+from nlp.link import indicators_of
 from nlp.read import read_report
 
 
@@ -27,6 +27,6 @@ def test_seed_blocks_match_the_reader(corpus, seed):
     expected = [(b.id, b.kind, b.section, b.text) for b in blocks if b.kind != "indicator"]
     assert list(zip(p["id"], p["kind"], p["section"], p["text"])) == expected
     ind = corpus.indicators[corpus.indicators["doc_id"] == seed]
-    read = indicators_from_blocks(blocks)
+    read = indicators_of(blocks)
     assert list(zip(ind["id"], ind["name"], ind["target"], ind["actual"], ind["context"])) == \
-        [(r["id"], r["name"], r["target"], r["actual"], r["context"]) for r in read]
+        [(r.id, r.name, r.target, r.actual, r.context) for r in read]

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlp.cli import main
-from nlp.tag import tag_blocks
+from nlp.annotate import annotate
 from nlp.model import load_model
 from nlp.read import read_text
 
@@ -115,9 +115,9 @@ def test_a_model_that_cannot_be_saved_is_refused_before_training(tmp_path, capsy
 
 
 def test_plot_to_a_missing_folder_is_refused_before_scoring(tmp_path, capsys, tiny_model, tiny_corpus, monkeypatch):
-    import nlp.train
+    import nlp.evaluate
 
-    monkeypatch.setattr(nlp.train, "cross_validate", lambda *a, **k: pytest.fail("scored before checking --plot"))
+    monkeypatch.setattr(nlp.evaluate, "cross_validate", lambda *a, **k: pytest.fail("scored before checking --plot"))
     code, _, err = run(capsys, "evaluate", str(tiny_corpus), "--model", str(tiny_model),
                        "--plot", str(tmp_path / "no" / "r.png"))
     assert code == 2 and "r.png: its folder does not exist" in err
@@ -161,7 +161,7 @@ def test_failed_write_keeps_the_old_output(tmp_path, capsys, tiny_model):
 def test_read_and_tag_never_crash_on_text(tiny_model, text):
     blocks = read_text(text, doc_id="t") if text.strip() else []
     model = load_model(tiny_model)
-    rows = tag_blocks(blocks, model=model)
+    rows = annotate(blocks, model=model).tags
     assert all(r["labels"] for r in rows)
 
 

@@ -49,7 +49,7 @@ def match_gold(found, gold):
 
 def recovered_share(stem):
     """Share of the seed's gold rows recovered with the right name, target and actual."""
-    found = [b.indicator for b in read_report(SEEDS / f"{stem}.txt") if b.kind == "indicator"]
+    found = [b.indicator.table_fields() for b in read_report(SEEDS / f"{stem}.txt") if b.kind == "indicator"]
     pairs = match_gold(found, load_gold(stem))
     return sum(hit is not None for _, hit in pairs) / len(pairs), len(pairs)
 
@@ -70,7 +70,7 @@ def test_gold_rows_recovered(stem, share):
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_gold_levels_and_scores(stem):
-    found = [b.indicator for b in read_report(SEEDS / f"{stem}.txt") if b.kind == "indicator"]
+    found = [b.indicator.table_fields() for b in read_report(SEEDS / f"{stem}.txt") if b.kind == "indicator"]
     for row, hit in match_gold(found, load_gold(stem)):
         assert hit is not None, row["name"]
         assert (hit["level1"], hit["level2"]) == (row["level1"], row["level2"]), row["name"]
@@ -188,8 +188,8 @@ def test_flat_table():
     out = from_flat_lines(FLAT)
     assert out[0] == Row("table_row", "一级指标 | 二级指标 | 三级指标 | 目标值 | 完成值 | 分值 | 得分")
     assert [r.indicator for r in out if r.indicator] == [
-        {"level1": "产出指标", "level2": "数量指标", "name": "部门整体", "target": "走访企业不少于20家页末续上", "actual": "100%", "score": "15"},
-        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "部门整体", "target": "服务对象满意度达到90%", "actual": "98%", "score": "9"},
+        {"level1": "产出指标", "level2": "数量指标", "name": "部门整体", "target": "走访企业不少于20家页末续上", "actual": "100%", "points": "15", "score": "15"},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "部门整体", "target": "服务对象满意度达到90%", "actual": "98%", "points": "10", "score": "9"},
     ]
     assert out[-1].text == "总分 | 25 | 24"
 

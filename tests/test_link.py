@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from nlp.link import (FEATURE_NAMES, find_evidence, indicators_from_blocks, link_confidences, pair_features,
-                      quantities, status_of, target_unit)
+from nlp.link import FEATURE_NAMES, find_evidence, indicators_of, link_confidences, pair_features, status_of, target_unit
+from nlp.records import Indicator, quantities
 from nlp.tokenize import Tokenizer
 from nlp.model import load_model
-from nlp.read import Block
+from nlp.read import read_text
 
 
 @pytest.mark.parametrize("text, unit, expected", [
@@ -21,7 +21,7 @@ def test_quantities(text, unit, expected):
 
 @pytest.mark.parametrize("target, unit", [("≥2次", "次"), ("≤6万元", "万元"), ("≥95%", "%"), ("得到保护", None)])
 def test_target_unit(target, unit):
-    assert target_unit(target) == unit
+    assert target_unit(Indicator("k", "指标", target=target)) == unit
 
 
 @pytest.mark.parametrize("confidences, expected", [([0.9, 0.1], "supported"), ([0.3], "weak"), ([0.1], "unsupported"),
@@ -31,21 +31,18 @@ def test_status_of(confidences, expected):
 
 
 def test_indicator_context_is_the_table_above():
-    blocks = [Block("d", "d-001", "heading", "", "附件"),
-              Block("d", "d-002", "table_row", "附件", "项目名称 | 老工商业者困难补助"),
-              Block("d", "d-003", "indicator", "附件", "发放人数 | 14", {"name": "发放人数", "target": "14"}),
-              Block("d", "d-004", "paragraph", "附件", "说明"),
-              Block("d", "d-005", "indicator", "附件", "满意率 | ≥95%", {"name": "满意率", "target": "≥95%"})]
-    records = indicators_from_blocks(blocks)
-    assert [r["id"] for r in records] == ["d-003", "d-005"]
-    assert records[0]["context"] == "项目名称 | 老工商业者困难补助" and records[1]["context"] == ""
+    blocks = read_text("附件\n\n项目名称\t老工商业者困难补助\n三级指标\t指标值\t完成值\n发放人数\t14人\t14人\n\n"
+                       "说明如下，经费已发放。\n\n三级指标\t指标值\t完成值\n满意率\t≥95%\t98%\n", doc_id="d")
+    records = indicators_of(blocks)
+    assert [r.name for r in records] == ["发放人数", "满意率"]
+    assert records[0].context == "项目名称 | 老工商业者困难补助" and records[1].context == ""
 
 
 PARAGRAPHS = [{"id": "a1", "doc_id": "a", "text": "组织企业结对帮扶贫困村2个，捐赠资金5万元。", "section": ""},
               {"id": "a2", "doc_id": "a", "text": "单位编制3人，在职4人。", "section": ""},
               {"id": "b1", "doc_id": "b", "text": "召开招商引资推介会，签约项目6个。", "section": ""}]
-INDICATORS = [{"id": "k1", "doc_id": "a", "name": "结对帮扶贫困村", "target": "≥1个"},
-              {"id": "k2", "doc_id": "b", "name": "招商引资签约项目", "target": "≥5个"}]
+INDICATORS = [Indicator("k1", "结对帮扶贫困村", target="≥1个", doc_id="a"),
+              Indicator("k2", "招商引资签约项目", target="≥5个", doc_id="b")]
 
 
 def test_links_stay_inside_a_document(tiny_model):
@@ -70,7 +67,7 @@ def test_find_evidence_orders_and_reports_quantities(tiny_model):
 
 def _features(paragraph_texts, name):
     paragraphs = [{"text": t, "section": ""} for t in paragraph_texts]
-    indicators = [{"name": name, "target": "", "level2": ""}]
+    indicators = [Indicator("k", name)]
     X, _ = pair_features(Tokenizer(), indicators, paragraphs, np.full((1, 2), 0.5), np.full((len(paragraphs), 2), 0.5))
     return {n: X[:, k] for k, n in enumerate(FEATURE_NAMES)}
 

@@ -1,12 +1,14 @@
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from conftest import TINY, tiny_rows, write_corpus
 from nlp.errors import InputError
-from nlp.model import load_model, save_model
+from nlp.model import InconsistentVersionWarning, load_model, save_model
 from nlp.train import train_model
 
 TEXTS = ["组织会员企业到贫困村开展结对帮扶", "召开招商引资推介会签约项目", "走访企业解决融资难题"]
@@ -99,12 +101,23 @@ def test_edited_meta_is_refused(tiny_model, tmp_path):
         load_model(out)
 
 
-def test_other_library_versions_warn_once(tiny_model, tmp_path, capsys):
+def test_other_library_versions_warn_once(tiny_model, tmp_path):
     out = _resaved(tiny_model, tmp_path / "m", lambda meta: meta["versions"].update({"scikit-learn": "0.1"}))
-    capsys.readouterr()
-    load_model(out)
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "other library versions" in err[0]
+    with pytest.warns(InconsistentVersionWarning, match="other library versions") as caught:
+        load_model(out)
+    assert len(caught) == 1
+
+
+def test_other_library_versions_warn_on_one_line_from_the_command_line(tiny_model, tmp_path):
+    out = _resaved(tiny_model, tmp_path / "m", lambda meta: meta["versions"].update({"scikit-learn": "0.1"}))
+    report = tmp_path / "r.txt"
+    report.write_text("组织企业开展结对帮扶。", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "nlp", "tag", str(report), "--model", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [f"warning: {out}: trained with other library versions "
+                                        "(scikit-learn 0.1 -> " + done.stderr.split("-> ")[1].split(")")[0] + "); "
+                                        "retrain if results look wrong"]
 
 
 def test_save_replaces_an_existing_model(tiny_model, tmp_path):

@@ -14,6 +14,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from nlp.errors import InputError
+from nlp.records import Indicator, Quantity
 from nlp.read import Block, read_indicator_table, read_input, read_paragraph_table, read_report, read_text
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpus" / "seeds"
@@ -76,11 +77,12 @@ def test_traditional_script_is_kept():
 
 
 def test_to_dict_has_indicator_only_for_indicators():
-    row = Block("d", "d-002", "indicator", "", "发放人数 | 14", {"level1": "", "level2": "", "name": "发放人数", "target": "14", "actual": ""})
+    row = Block("d", "d-002", "indicator", "", "发放人数 | 14", Indicator("d-002", "发放人数", target="14", points="5"))
     assert Block("d", "d-001", "paragraph", "", "正文。").to_dict() == {
         "doc_id": "d", "id": "d-001", "kind": "paragraph", "section": "", "text": "正文。"
     }
-    assert row.to_dict()["indicator"]["name"] == "发放人数"
+    assert row.to_dict()["indicator"] == {"level1": "", "level2": "", "name": "发放人数", "target": "14", "actual": "",
+                                          "points": "5"}
 
 
 PARAGRAPHS = [
@@ -119,7 +121,7 @@ def test_docx_paragraphs_and_indicator_table(tmp_path):
     blocks = read_report(path)
     assert blocks[0].kind == "heading" and blocks[0].text == "一、工作情况"
     assert [b.text for b in blocks if b.kind == "paragraph"] == PARAGRAPHS + ["以上指标均已完成。"]
-    assert [b.indicator for b in blocks if b.kind == "indicator"] == INDICATORS
+    assert [b.indicator.table_fields() for b in blocks if b.kind == "indicator"] == INDICATORS
     assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "table_row"] + ["indicator"] * 3 + ["paragraph"]
     assert {b.section for b in blocks[1:]} == {"一、工作情况"}
 
@@ -246,10 +248,8 @@ def test_gbk_csv(tmp_path):
 
 def test_indicator_table(tmp_path):
     path = _csv(tmp_path, "id,name,target,doc_id,extra\ni1,走访企业数,≥50家,r1,x\ni2,企业满意度,,,\n")
-    assert read_indicator_table(path) == [
-        {"id": "i1", "name": "走访企业数", "level1": "", "level2": "", "target": "≥50家", "actual": "", "doc_id": "r1"},
-        {"id": "i2", "name": "企业满意度", "level1": "", "level2": "", "target": "", "actual": "", "doc_id": None},
-    ]
+    assert read_indicator_table(path) == [Indicator("i1", "走访企业数", target="≥50家", doc_id="r1"),
+                                          Indicator("i2", "企业满意度")]
 
 
 def _bytes(name, data):
@@ -323,8 +323,9 @@ def test_an_indicator_table_headed_as_in_a_report(tmp_path):
     path.write_text("一级指标,二级指标,三级指标,指标值,完成值,得分\n产出指标,数量指标,举办教育培训班,≥3期,4期,10\n",
                     encoding="utf-8")
     (indicator,) = read_indicator_table(path)
-    assert indicator == {"id": "指标-001", "name": "举办教育培训班", "level1": "产出指标", "level2": "数量指标",
-                         "target": "≥3期", "actual": "4期", "doc_id": None}
+    assert indicator == Indicator("指标-001", "举办教育培训班", level1="产出指标", level2="数量指标", target="≥3期",
+                                  actual="4期", score="10")
+    assert indicator.target_quantity == Quantity(3.0, "期", ">=", "3期")
 
 
 def test_a_note_and_the_signature_line_after_a_table_stay_text():
@@ -332,14 +333,14 @@ def test_a_note_and_the_signature_line_after_a_table_stay_text():
             "注：满意度数据来源于会员企业问卷调查。\n单位负责人：刘建华 填报人：王敏\n")
     blocks = read_text(text, doc_id="d")
     assert [b.kind for b in blocks] == ["table_row", "indicator", "paragraph", "paragraph"]
-    assert blocks[1].indicator["score"] == "5" and blocks[2].text == "注：满意度数据来源于会员企业问卷调查。"
+    assert blocks[1].indicator.score == "5" and blocks[2].text == "注：满意度数据来源于会员企业问卷调查。"
 
 
 def test_an_indicator_table_in_traditional_script(tmp_path):
     text = ("二、績效指標完成情況\n一級指標\t二級指標\t三級指標\t指標值\t完成值\t得分\n"
             "產出指標\t數量指標\t舉辦培訓班\t≥3期\t4期\t10\n")
     (block,) = [b for b in read_text(text, doc_id="d") if b.kind == "indicator"]
-    assert block.indicator["name"] == "舉辦培訓班" and block.indicator["level2"] == "數量指標"
+    assert block.indicator.name == "舉辦培訓班" and block.indicator.level2 == "數量指標"
     path = tmp_path / "指標.csv"
     path.write_text("一級指標,二級指標,三級指標,指標值,完成值\n產出指標,數量指標,舉辦培訓班,≥3期,4期\n", encoding="utf-8")
-    assert read_indicator_table(path)[0]["name"] == "舉辦培訓班"
+    assert read_indicator_table(path)[0].name == "舉辦培訓班"

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nlp.train import _status_cutoffs, expected_calibration_error, ranking_metrics
+from nlp.evaluate import _status_cutoffs
+from nlp.metrics import expected_calibration_error, ranking_metrics
 
 
 @pytest.mark.parametrize("y, p, expected", [

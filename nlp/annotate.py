@@ -1,0 +1,183 @@
+"""Annotating: one document tagged and linked, and many documents, on one or several processes.
+
+`annotate` is what `nlp tag` and `nlp evidence` do to one document; the
+command line, the spaCy component, notebooks and batch runs all call it.
+"""
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .link import evidence_rows, indicators_of, link_confidences
+from .model import load_model
+from .read import read_input
+
+__all__ = ["Annotation", "annotate", "annotate_file", "annotate_files", "evidence_file", "shared_document_ids"]
+
+
+@dataclass
+class Annotation:
+    """What the tool says about one document.
+
+    Attributes
+    ----------
+    tags : list of dict
+        One object per paragraph (per block with ``all_blocks``), in the shape of ``nlp tag``.
+    evidence : list of dict
+        One object per indicator, in the shape of ``nlp evidence``; empty when no
+        indicators are known or the model has no linker.
+    """
+
+    tags: list
+    evidence: list
+
+
+def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5):
+    """Tag the paragraphs of a document and link them to its indicators.
+
+    Parameters
+    ----------
+    blocks : list of nlp.records.Block
+    model : nlp.model.Model
+    indicators : list of nlp.records.Indicator, optional
+        Default: the document's own indicator table (``[]``: no links). A paragraph lists the links
+        at or above the model's ``weak`` cut-off.
+    explain : bool, default=False
+        Add ``explain`` to each tag: per label, the terms that pushed it up.
+    all_blocks : bool, default=False
+        Tag headings and table rows too (they get no links).
+    top_k : int, default=5
+        Links kept per indicator in ``evidence``.
+
+    Returns
+    -------
+    Annotation
+    """
+    indicators = indicators_of(blocks) if indicators is None else indicators
+    items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
+    proba = model.predict_proba([b.text for b in items])
+    labels = model.labels(proba)
+    narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]  # only paragraphs are evidence
+    paragraphs = [{"id": items[n].id, "text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
+                  for n in narrative]
+    linked = bool(indicators) and model.linker is not None
+    if linked:
+        conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative])
+        weak = model.meta["status_cutoffs"]["weak"]
+        by_item = np.full((len(indicators), len(items)), -1.0)
+        by_item[:, narrative] = np.nan_to_num(conf, nan=-1.0)
+    tags = []
+    for n, block in enumerate(items):
+        row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
+               "section": block.section, "labels": labels[n],
+               "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
+        if linked:
+            column = by_item[:, n]
+            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
+            row["links"] = [{"indicator": indicators[i].id, "name": indicators[i].name,
+                             "confidence": round(float(column[i]), 4)} for i in order]
+        if explain:
+            terms = model.tagger.explain(block.text, model.categories)
+            row["explain"] = {c: terms[c] for c in labels[n] if c in terms}
+        tags.append(row)
+    evidence = evidence_rows(paragraphs, indicators, conf, model=model, top_k=top_k) if linked else []
+    return Annotation(tags=tags, evidence=evidence)
+
+
+@lru_cache(maxsize=4)
+def _model(model_dir):
+    # Loaded once per process: forked workers inherit it.
+    return load_model(model_dir)
+
+
+def annotate_file(source, *, model_dir=None, indicators=None, **options):
+    """`annotate` one input file (a report or a paragraph table), the model loaded once per process."""
+    return annotate(read_input(source), model=_model(model_dir), indicators=indicators, **options)
+
+
+def _tags_or_error(source, options):
+    try:
+        return annotate_file(source, **options).tags
+    except InputError as e:
+        # Handed back as a value: raising inside a running pool would leave its
+        # processes to be killed and their warnings on standard error.
+        return e
+
+
+def annotate_files(sources, *, jobs=1, progress=None, **options):
+    """The tags of each input in order, on `jobs` processes.
+
+    Parameters
+    ----------
+    sources : list of str
+    jobs : int, default=1
+    progress : bool, optional
+        Show a progress bar on standard error; default: when it is a terminal and there are several files.
+    **options
+        As for `annotate_file`.
+
+    Yields
+    ------
+    list of dict
+        The tags of one input.
+
+    Raises
+    ------
+    InputError
+        The first input that cannot be read.
+    """
+    from tqdm import tqdm
+
+    model = _model(options.get("model_dir"))  # a bad model is reported once, before any work
+    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
+    sources = tqdm(sources, disable=not show, unit="file", file=sys.stderr)
+    if jobs == 1:
+        yield from (annotate_file(s, **options).tags for s in sources)
+        return
+    from joblib import Parallel, delayed
+
+    # Forked workers share the model and jieba's dictionary, loaded here once.
+    model.tokenizer("")
+    parallel = Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1)  # a file is a big enough unit
+    for result in parallel(delayed(_tags_or_error)(s, options) for s in sources):
+        if isinstance(result, InputError):
+            raise result
+        yield result
+
+
+def shared_document_ids(sources):
+    """Pairs of inputs whose file names give the same document id (their paragraph ids coincide)."""
+    seen, shared = {}, []
+    for source in sources:
+        stem = Path(source).stem
+        if source != "-" and stem in seen and seen[stem] != source:
+            shared.append((seen[stem], source, stem))
+        seen.setdefault(stem, source)
+    return shared
+
+
+def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5):
+    """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
+
+    Raises
+    ------
+    InputError
+        No indicators, an indicator file of another document, or a model without a linker.
+    """
+    from .read import read_indicator_table
+
+    model = _model(model_dir)
+    if model.linker is None:
+        raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
+    blocks = read_input(source)
+    indicators = read_indicator_table(indicator_file) if indicator_file else indicators_of(blocks)
+    if not indicators:
+        raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")
+    documents, named = {b.doc_id for b in blocks}, {i.doc_id for i in indicators} - {None}
+    if named and not named & documents:
+        raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
+                                         f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
+    return annotate(blocks, model=model, indicators=indicators, top_k=top_k).evidence
