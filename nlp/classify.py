@@ -248,8 +248,9 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    C : float, default=0.1
-        Inverse regularisation strength; strong, as links are learned from a few reports.
+    C : float, default=0.01
+        Inverse regularisation strength; strong, as links are learned from a few reports
+        and a pool of judged pairs (weaker settings ranked and calibrated worse out of fold).
 
     Attributes
     ----------
@@ -266,7 +267,7 @@ class EvidenceLinker(ClassifierMixin, BaseEstimator):
     [1]
     """
 
-    def __init__(self, C=0.1):
+    def __init__(self, C=0.01):
         self.C = C
 
     def fit(self, X, y):

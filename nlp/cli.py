@@ -99,15 +99,25 @@ def _print_metrics(metrics):
     click.echo(f"macro-F1 {t['macro_f1']:.3f}   ECE {t['ece']:.3f}")
     if "linking" in metrics:
         k = metrics["linking"]
-        click.echo(f"links: {k['indicators']} indicators ({k['indicators_with_evidence']} with evidence), "
-                   f"MAP {_figure(k['map'])}, recall@3 {_figure(k['recall_at_3'])}, link ECE {k['link_ece']:.3f}, "
-                   f"unsupported precision {_figure(k['unsupported_precision'])} "
-                   f"recall {_figure(k['unsupported_recall'])}")
-        for report, r in k.get("per_report", {}).items():
-            click.echo(f"  {report}: {r['indicators']} indicators ({r['indicators_with_evidence']} with evidence), "
-                       f"MAP {_figure(r['map'])}, recall@3 {_figure(r['recall_at_3'])}; "
-                       f"flagged unsupported {r['flagged_unsupported']}, {r['flagged_right']} of them rightly, "
-                       f"of {r['indicators'] - r['indicators_with_evidence']} without evidence")
+        for name, part in (("in-report", k["in_report"]), ("pooled", k["pooled"]),
+                           ("in-report, no structure", k["without_structure"]["in_report"]),
+                           ("pooled, no structure", k["without_structure"]["pooled"])):
+            if part:
+                click.echo(_link_line(name, part))
+        for report, part in k["per_report"].items():
+            if part:
+                click.echo(_link_line(f"  {report}", part))
+        cut, moved = k["cutoffs"], k["cutoffs_leaving_one_report_out"]
+        click.echo(f"status cut-offs: supported {cut['supported']}, weak {cut['weak']} "
+                   f"(leaving one report out: supported {moved['supported']}, weak {moved['weak']})")
+
+
+def _link_line(name, m):
+    return (f"links {name}: {m['indicators']} indicators ({m['indicators_with_links']} with links), "
+            f"MAP {_figure(m['map'])} (BM25 {_figure(m['bm25_map'])}), success@3 {_figure(m['success_at_3'])} "
+            f"(BM25 {_figure(m['bm25_success_at_3'])}), link ECE {m['link_ece']:.3f}, unsupported flagged "
+            f"{m['flagged_unsupported']}, precision {_figure(m['unsupported_precision'])} "
+            f"recall {_figure(m['unsupported_recall'])}")
 
 
 @cli.command()

@@ -3,6 +3,8 @@
 Nothing is scored by a model that saw its document: the tagger's folds are
 grouped by document, the linker leaves one report out at a time.
 """
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,94 +14,147 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import checked_corpus
 from .errors import InputError
-from .link import CONTEXT_COLUMNS, indicator_text, pair_features, status_of
-from .metrics import (expected_calibration_error, link_scores, ranking_metrics, reliability_diagram, tagging_metrics,
-                      undefined_as_none)
+from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, synonym_groups
+from .metrics import link_scores, reliability_diagram, tagging_metrics
 from .model import load_model
 
-__all__ = ["FOLDS", "cross_validate", "evaluate_model", "leave_one_report_out"]
+__all__ = ["FOLDS", "LinkExamples", "cross_validate", "drop_structure", "evaluate_model", "link_examples",
+           "out_of_fold_links"]
 
 FOLDS = 5
 # Status cut-offs are chosen on out-of-fold link confidences from these candidates.
 _CUTOFFS = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
 
-def _candidates(corpus):
-    """Paragraph rows that can be evidence (headings and table rows cannot), by document."""
-    out = {}
-    for row, (doc, kind) in enumerate(zip(corpus.paragraphs["doc_id"], corpus.paragraphs["kind"])):
-        if kind == "paragraph":
-            out.setdefault(doc, []).append(row)
-    return out
+@dataclass
+class LinkExamples:
+    """Every labelled indicator–paragraph pair of a corpus as a feature row.
 
-
-def _link_rows(corpus, tokenizer, par_proba, ind_proba, synonyms=None):
-    """Link features of every indicator against every candidate paragraph of its document,
-    with the 0/1 labels and the indicator each row belongs to."""
-    p, ind = corpus.paragraphs, corpus.indicators
-    rows = [r for doc_rows in _candidates(corpus).values() for r in doc_rows]
-    paragraphs = p.iloc[rows].to_dict("records")
-    X, pairs = pair_features(tokenizer, corpus.indicator_records(), paragraphs, ind_proba, par_proba[rows], synonyms)
-    if not len(X):
-        return None
-    evidence = [set(e) for e in ind["evidence"]]
-    y = np.array([int(paragraphs[j]["id"] in evidence[i]) for i, j in pairs])
-    return X, y, pairs[:, 0]
-
-
-def leave_one_report_out(X, y, docs, *, linker=None):
-    """Out-of-fold link confidences: each report's pairs scored by a linker fitted on the other reports'.
-
-    Parameters
+    Attributes
     ----------
     X : ndarray of shape (n_pairs, n_features)
-        Link features.
+        `nlp.link.FEATURE_NAMES` columns.
     y : ndarray of shape (n_pairs,)
-        1 where the paragraph is evidence for the indicator.
-    docs : ndarray of shape (n_pairs,)
-        The report of each pair.
-    linker : EvidenceLinker, optional
-        Unfitted linker to clone for each report; default `EvidenceLinker()`.
-
-    Returns
-    -------
-    ndarray of shape (n_pairs,)
+        1 where the paragraph supports the indicator.
+    group : ndarray of str
+        The candidate set a pair was ranked in: an indicator with its report's
+        paragraphs, or an indicator with its judged pool.
+    pooled : ndarray of bool
+        The pair comes from the cross-document pool (else from the report's own evidence).
+    indicator_doc, paragraph_doc : ndarray of str
+    has_context : ndarray of bool
+        The indicator comes with its table context (so is linked with structure).
+    bm25 : ndarray
+        The paragraph's BM25 score for the indicator among its candidates: the baseline.
     """
-    linker = linker if linker is not None else EvidenceLinker()
-    conf = np.zeros(len(y))
-    for doc in np.unique(docs):
-        test = docs == doc
-        train_y = y[~test]
-        if train_y.min() == train_y.max():
-            conf[test] = train_y.mean()
-            continue
-        conf[test] = clone(linker).fit(X[~test], train_y).predict_proba(X[test])[:, 1]
-    return conf
+
+    X: np.ndarray
+    y: np.ndarray
+    group: np.ndarray
+    pooled: np.ndarray
+    indicator_doc: np.ndarray
+    paragraph_doc: np.ndarray
+    has_context: np.ndarray
+    bm25: np.ndarray
 
 
-def _has_context(corpus):
-    """Whether each indicator of the corpus comes with its table context."""
-    return np.array([r.has_context for r in corpus.indicator_records()], bool)
+def link_examples(corpus, tokenizer, par_proba, ind_proba, synonyms):
+    """`LinkExamples` of a corpus: its reports' own evidence (every paragraph of a report a candidate) and
+    its pool of judged pairs from other documents. None when it has neither."""
+    p = corpus.paragraphs
+    row_of = {pid: n for n, pid in enumerate(p["id"])}
+    narrative = {}
+    for n, (doc, kind) in enumerate(zip(p["doc_id"], p["kind"])):
+        if kind == "paragraph":
+            narrative.setdefault(doc, []).append(n)
+    pool = {}
+    for iid, pid, supports in zip(corpus.pool["indicator"], corpus.pool["paragraph"], corpus.pool["supports"]):
+        pool.setdefault(iid, []).append((row_of[pid], bool(supports)))
+    parts = []
+
+    def add(indicator, k, rows, labels, pooled):
+        candidates = Candidates(p.iloc[rows].to_dict("records"), par_proba[rows], tokenizer=tokenizer,
+                                synonyms=synonyms)
+        n = len(rows)
+        parts.append(dict(X=candidates.rows(indicator, ind_proba[k], pooled=pooled), y=np.asarray(labels, int),
+                          group=np.full(n, f"{indicator.id} {'pool' if pooled else 'report'}"),
+                          pooled=np.full(n, pooled), indicator_doc=np.full(n, str(indicator.doc_id)),
+                          paragraph_doc=p["doc_id"].to_numpy()[rows].astype(str),
+                          has_context=np.full(n, indicator.has_context), bm25=candidates.bm25_scores(indicator)))
+
+    for k, (indicator, evidence) in enumerate(zip(corpus.indicator_records(), corpus.indicators["evidence"])):
+        rows = narrative.get(indicator.doc_id, [])
+        if rows:
+            add(indicator, k, rows, [p["id"].iat[n] in set(evidence) for n in rows], pooled=False)
+        if indicator.id in pool:
+            judged = pool[indicator.id]
+            add(indicator, k, [n for n, _ in judged], [s for _, s in judged], pooled=True)
+    if not parts:
+        return None
+    return LinkExamples(**{f: np.concatenate([part[f] for part in parts]) for f in parts[0]})
 
 
-def drop_context(X):
-    """Link features as an indicator given without its table context has them."""
+def drop_structure(X):
+    """Link features as an indicator given without a report's structure (an indicator file) has them."""
     X = X.copy()
-    X[:, CONTEXT_COLUMNS] = 0.0
+    X[:, STRUCTURE_COLUMNS] = 0.0
     return X
 
 
-def _status_cutoffs(y, conf, owner):
+def _half(doc):
+    """A fixed half (0 or 1) of the documents, for folds whose paragraphs are unseen too."""
+    return int(hashlib.sha1(doc.encode("utf-8")).hexdigest()[:8], 16) % 2
+
+
+def _link_folds(ex):
+    """(train, test) masks of the link evaluation, so nothing is scored by a linker that saw its document.
+
+    In-report pairs: one report out at a time (its indicators and its paragraphs unseen).
+    Pooled pairs: one report's indicators against one half of the documents' paragraphs, the
+    linker trained on the other reports' indicators and the other half's paragraphs.
+    """
+    halves = np.array([_half(d) for d in ex.paragraph_doc])
+    for report in np.unique(ex.indicator_doc):
+        seen = (ex.indicator_doc != report) & (ex.paragraph_doc != report)
+        yield seen, ~ex.pooled & (ex.indicator_doc == report)
+        for h in (0, 1):
+            yield seen & (halves != h), ex.pooled & (ex.indicator_doc == report) & (halves == h)
+
+
+def out_of_fold_links(ex, *, linker=None, structure=True):
+    """Link confidences of every pair from a linker that saw neither its indicator's report nor its paragraph's.
+
+    Parameters
+    ----------
+    ex : LinkExamples
+    linker : EvidenceLinker, optional
+        Unfitted linker to clone for each fold; default `EvidenceLinker()`.
+    structure : bool, default=True
+        False: score as without a report's structure (`drop_structure`).
+    """
+    linker = linker if linker is not None else EvidenceLinker()
+    X = ex.X if structure else drop_structure(ex.X)
+    conf = np.full(len(ex.y), np.nan)
+    for train, test in _link_folds(ex):
+        if not test.any():
+            continue
+        y = ex.y[train]
+        conf[test] = (y.mean() if y.min() == y.max() else
+                      clone(linker).fit(X[train], y).predict_proba(X[test])[:, 1])
+    return conf
+
+
+def _status_cutoffs(y, conf, group):
     """Cut-offs for `supported` and `weak` chosen on out-of-fold confidences.
 
-    `weak` maximises F1 of flagging indicators with no evidence as `unsupported`;
+    `weak` maximises F1 of flagging groups with no link as `unsupported`;
     `supported` is the lowest cut-off at or above it whose best links are right
     at least 80% of the time.
     """
-    ids = np.unique(owner)
-    best = np.array([conf[owner == i].max() for i in ids])
-    has = np.array([y[owner == i].max() for i in ids])
-    top_right = np.array([y[owner == i][np.argmax(conf[owner == i])] for i in ids])
+    ids = np.unique(group)
+    best = np.array([conf[group == g].max() for g in ids])
+    has = np.array([y[group == g].max() for g in ids])
+    top_right = np.array([y[group == g][np.argmax(conf[group == g])] for g in ids])
 
     def f1_unsupported(t):
         flagged = best < t
@@ -112,14 +167,28 @@ def _status_cutoffs(y, conf, owner):
     return supported, weak
 
 
-def _link_metrics(y, conf, owner, reports, supported, weak):
-    """Link metrics over all indicators and per report (`reports`: the document of each indicator)."""
-    status = {i: status_of(conf[owner == i], supported, weak) for i in np.unique(owner)}
-    of_pair = np.asarray(reports)[owner]
-    per_report = {str(r): link_scores(y[of_pair == r], conf[of_pair == r], owner[of_pair == r], status)
-                  for r in np.unique(of_pair)}
-    return {**link_scores(y, conf, owner, status), "per_report": per_report,
-            "cutoffs": {"supported": supported, "weak": weak}}
+def _link_metrics(ex, conf, bare, supported, weak):
+    """Link figures in-report and pooled, with structure and without, each beside BM25; in-report by report."""
+    def scores(mask, c):
+        return link_scores(ex.y[mask], c[mask], ex.group[mask], ex.bm25[mask], weak) if mask.any() else None
+
+    report = ~ex.pooled
+    out = {"in_report": scores(report, conf), "pooled": scores(ex.pooled, conf),
+           "without_structure": {"in_report": scores(report, bare), "pooled": scores(ex.pooled, bare)},
+           "per_report": {d: scores(report & (ex.indicator_doc == d), conf)
+                          for d in np.unique(ex.indicator_doc[report])},
+           "cutoffs": {"supported": supported, "weak": weak}}
+    # How far the cut-offs move when one report's indicators are left out of choosing them.
+    moved = [_status_cutoffs(ex.y[keep], conf[keep], ex.group[keep])
+             for keep in (ex.indicator_doc != d for d in np.unique(ex.indicator_doc))]
+    out["cutoffs_leaving_one_report_out"] = {"supported": [min(m[0] for m in moved), max(m[0] for m in moved)],
+                                             "weak": [min(m[1] for m in moved), max(m[1] for m in moved)]}
+    return out
+
+
+def _as_inference(ex, structured, bare):
+    """Confidences as inference gives them: an indicator without table context scored without structure."""
+    return np.where(ex.has_context, structured, bare)
 
 
 def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
@@ -161,22 +230,13 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
             ind_proba[held] = model.predict_proba([indicator_text(records[k]) for k in held])
     metrics = {"tagging": tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": n_folds}
     oof = {"paragraphs": par_proba, "indicators": ind_proba}
-    if len(ind):
-        tokenizer = text_tokenizer(tagger)
-        rows = _link_rows(corpus, tokenizer, par_proba, ind_proba)
-        if rows is not None:
-            X, y, owner = rows
-            # Scored as at inference: an indicator without table context by the linker trained without it.
-            bare = leave_one_report_out(drop_context(X), y, ind_docs[owner], linker=linker)
-            has_context = _has_context(corpus)[owner]
-            conf = np.where(has_context, leave_one_report_out(X, y, ind_docs[owner], linker=linker), bare)
-            supported, weak = _status_cutoffs(y, conf, owner)
-            metrics["linking"] = _link_metrics(y, conf, owner, ind_docs, supported, weak)
-            # All indicators given without their table context, as from an indicator file.
-            mean_ap, recall3 = ranking_metrics(y, bare, owner)
-            metrics["linking"]["without_context"] = {"map": undefined_as_none(mean_ap), "recall_at_3": undefined_as_none(recall3),
-                                                     "link_ece": expected_calibration_error(y, bare)}
-            oof["links"] = (X, y, owner)
+    examples = link_examples(corpus, text_tokenizer(tagger), par_proba, ind_proba, synonym_groups())
+    if examples is not None and examples.y.any():
+        bare = out_of_fold_links(examples, linker=linker, structure=False)
+        conf = _as_inference(examples, out_of_fold_links(examples, linker=linker), bare)
+        supported, weak = _status_cutoffs(examples.y, conf, examples.group)
+        metrics["linking"] = _link_metrics(examples, conf, bare, supported, weak)
+        oof["links"] = examples
     return metrics, oof
 
 
@@ -237,14 +297,13 @@ def _held_out(corpus, model):
     Y = corpus.label_matrix()[:, [corpus.categories.index(c) for c in known]]
     pred = np.array([[int(c in ls) for c in known] for ls in labels]).reshape(len(p), len(known))
     metrics = {"tagging": tagging_metrics(Y, pred, proba[:, cols], known)}
-    if len(corpus.indicators) and model.linker is not None:
+    if model.linker is not None:
         ind_proba = model.predict_proba([indicator_text(r) for r in corpus.indicator_records()])
-        rows = _link_rows(corpus, model.tokenizer, proba, ind_proba, model.meta["linker"]["synonyms"])
-        if rows is not None:
-            X, y, owner = rows
-            bare = model.linker_without_context or model.linker
-            conf = np.where(_has_context(corpus)[owner], model.linker.confidence(X), bare.confidence(X))
+        ex = link_examples(corpus, model.tokenizer, proba, ind_proba, model.meta["linker"]["synonyms"])
+        if ex is not None:
+            bare_scorer = model.linker_without_context or model.linker
+            bare = bare_scorer.confidence(drop_structure(ex.X))
+            conf = _as_inference(ex, model.linker.confidence(ex.X), bare)
             cut = model.meta["status_cutoffs"]
-            reports = corpus.indicators["doc_id"].astype(str).to_numpy()
-            metrics["linking"] = _link_metrics(y, conf, owner, reports, cut["supported"], cut["weak"])
+            metrics["linking"] = _link_metrics(ex, conf, bare, cut["supported"], cut["weak"])
     return metrics, Y, proba[:, cols]

@@ -1,8 +1,16 @@
-"""Linking: the calibrated probability that a paragraph is evidence for an indicator."""
+"""Linking: the calibrated probability that a paragraph is evidence for an indicator.
+
+An indicator's candidates are the paragraphs of its own document. Every
+feature of an indicator–paragraph pair is a function below, registered under
+its name with `_feature`; what transfers from one report to another is how a
+paragraph stands among its document's candidates, so most features are put in
+those terms: the BM25 score's rank and standardised value, and gaps to the
+best other candidate.
+"""
 import math
 import re
-from dataclasses import replace
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -12,38 +20,14 @@ from .records import quantities
 from .tag import sigmoid
 from .tokenize import data_lines, to_simplified
 
-__all__ = ["LinkScorer", "evidence_rows", "find_evidence", "indicators_of", "link_confidences"]
+__all__ = ["Candidates", "FEATURE_NAMES", "LinkScorer", "STRUCTURE_COLUMNS", "evidence_rows", "find_evidence",
+           "indicators_of", "link_confidences", "status_of"]
 
-_ANY_NUMBER = re.compile(r"\d")
-# Cues that a paragraph reports work done rather than a function, goal or plan.
-_DONE = re.compile(r"已|完成|共计|累计|举办|召开|组织|开展了|走访|达到|实现|发放|捐赠|捐款|签约|帮助|解决|参加|慰问|培训了|共")
-_PLAN = re.compile(r"职能|职责|负责|目标|计划|拟|将要|力争|应当|加强|推进|坚持|进一步|要")
-_FUNCTION_SECTION = re.compile(r"职能|职责|概况|基本情况|机构|人员|目标(?!.*完成)")
-_PROBLEM_SECTION = re.compile(r"问题|不足|措施|建议|整改|下一步")
-# Money and procedure: fund boilerplate names activities without reporting them, and
-# financial indicators are supported by exactly such paragraphs.
-_FINANCE = re.compile(r"经费|预算|资金|决算|支出|成本|三公|执行率|控制率|采购|拨付|到位|公开")
-_SATISFACTION = re.compile(r"满意")
 # Titles of documents (《…》) cite a project or a rule by name; they do not report work.
 _TITLE = re.compile(r"《[^》]*》")
-
-# Features of a paragraph against an indicator, then of the paragraph alone.
-_PAIR_FEATURES = [
-    "category_agreement", "indicator_category_prob", "token_overlap", "relative_token_overlap",
-    "name_overlap", "relative_name_overlap", "name_outside_titles", "restatement",
-    "name_in_section", "context_in_section", "target_quantity", "same_unit_number",
-    "finance_both", "finance_paragraph_only", "satisfaction_both",
-]
-_PARAGRAPH_FEATURES = ["has_number", "done_cues", "plan_cues", "function_section", "problem_section", "log_length"]
-# Which paragraph stands out for an indicator within its report transfers between reports
-# better than absolute values do: each pair feature (but the relative ones, which say it
-# already) is also given as its gap to the best other candidate.
-_GAP_FEATURES = [name for name in _PAIR_FEATURES if not name.startswith("relative_")]
-_GAP_COLUMNS = [_PAIR_FEATURES.index(name) for name in _GAP_FEATURES]
-FEATURE_NAMES = _PAIR_FEATURES + _PARAGRAPH_FEATURES + [name + "_gap" for name in _GAP_FEATURES]
-# The columns that compare a paragraph with the table rows above an indicator: zero for an
-# indicator given without them (an indicator file), which gets a linker trained without them.
-CONTEXT_COLUMNS = [k for k, name in enumerate(FEATURE_NAMES) if "context" in name]
+# The project an indicator belongs to, as its table names it.
+_PROJECT = re.compile(r"项目(?:支出)?名称\s*\|\s*([^|]+)")
+_ANY_NUMBER = re.compile(r"\d")
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
@@ -53,17 +37,14 @@ def synonym_groups():
     return [line.split() for line in data_lines("synonyms.txt")]
 
 
-def _canonical(groups):
-    canon = {}
-    for words in groups:
-        for w in words:
-            canon.setdefault(w, words[0])
-    return canon
+@lru_cache(maxsize=1)
+def cue_words():
+    """The linker's word lists (``nlp/data/cues.txt``): list name -> words."""
+    return {name: words.split() for name, words in (line.split("\t") for line in data_lines("cues.txt"))}
 
 
-def target_unit(indicator):
-    """The unit of an indicator's target value (``"≥2次"`` → ``"次"``), or None."""
-    return indicator.target_quantity.unit if indicator.target_quantity else None
+def _count(text, words):
+    return sum(text.count(w) for w in words)
 
 
 def indicator_text(indicator):
@@ -76,44 +57,19 @@ def indicators_of(blocks):
     return [b.indicator for b in blocks if b.kind == "indicator"]
 
 
+def target_unit(indicator):
+    """The unit of an indicator's target value (``"≥2次"`` → ``"次"``), or None."""
+    return indicator.target_quantity.unit if indicator.target_quantity else None
+
+
 def status_of(confidences, supported, weak):
     """``supported`` when the best link reaches `supported`, ``weak`` at `weak`, else ``unsupported``."""
     best = max(confidences, default=0.0)
     return "supported" if best >= supported else "weak" if best >= weak else "unsupported"
 
 
-def _containment(part, wholes, weight=None):
-    """Share of `part` found in each of `wholes` (weighted by `weight`), and that share over its best value."""
-    weight = weight or {}
-    # fsum: a set's order changes from one process to the next, and so would a plain sum's last bit.
-    total = math.fsum(weight.get(x, 1.0) for x in part)
-    if not total:
-        zeros = np.zeros(len(wholes))
-        return zeros, zeros
-    share = np.array([math.fsum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
-    return share, share / max(share.max(), 1e-9)
-
-
-def _gap_to_best_other(values):
-    """Each row's values minus the best value of the other rows, column by column; 0 for a lone row.
-
-    Examples
-    --------
-    >>> _gap_to_best_other(np.array([[0.5], [0.2], [0.5], [0.1]])).ravel().tolist()
-    [0.0, -0.3, 0.0, -0.4]
-    >>> _gap_to_best_other(np.array([[0.9], [0.2]])).ravel().round(2).tolist()
-    [0.7, -0.7]
-    """
-    values = np.asarray(values, float)
-    if len(values) < 2:
-        return np.zeros_like(values)
-    top = np.sort(values, axis=0)
-    best, second = top[-1], top[-2]
-    return values - np.where(values == best, second, best)
-
-
 def _idf(sets):
-    """Inverse document frequency of each item over these sets (the paragraphs of one report)."""
+    """Inverse document frequency of each item over these sets (the candidates of one document)."""
     counts = {}
     for s in sets:
         for x in s:
@@ -122,135 +78,345 @@ def _idf(sets):
     return {x: math.log((1 + n) / (1 + c)) + 1 for x, c in counts.items()}
 
 
-class _Report:
-    """What the linker needs of the candidate paragraphs of one report, worked out once.
+def _containment(part, wholes, weight=None):
+    """Share of `part` found in each of `wholes`, weighted by `weight` (IDF)."""
+    weight = weight or {}
+    # fsum: a set's order changes from one process to the next, and so would a plain sum's last bit.
+    total = math.fsum(weight.get(x, 1.0) for x in part)
+    if not total:
+        return np.zeros(len(wholes))
+    return np.array([math.fsum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
+
+
+def _gap_to_best_other(values):
+    """Each value minus the best of the other values; 0 for a lone candidate.
+
+    Examples
+    --------
+    >>> _gap_to_best_other(np.array([0.5, 0.2, 0.5, 0.1])).tolist()
+    [0.0, -0.3, 0.0, -0.4]
+    >>> _gap_to_best_other(np.array([0.9, 0.2])).round(2).tolist()
+    [0.7, -0.7]
+    """
+    values = np.asarray(values, float)
+    if len(values) < 2:
+        return np.zeros_like(values)
+    top = np.sort(values)
+    best, second = top[-1], top[-2]
+    return values - np.where(values == best, second, best)
+
+
+class Candidates:
+    """The candidate paragraphs of one document, with what every feature needs of them, worked out once.
 
     Parameters
     ----------
-    tokenizer : nlp.tokenize.Tokenizer
     paragraphs : list of dict
-        ``text`` and ``section`` (simplified texts).
+        ``text`` and optionally ``section``, in the document's own script.
     proba : ndarray of shape (n_paragraphs, n_categories)
         The paragraphs' category probabilities.
+    tokenizer : nlp.tokenize.Tokenizer
     synonyms : list of list of str
-        Groups of words that count as the same.
+        Groups of words that count as the same for the word-overlap features.
     """
 
-    def __init__(self, tokenizer, paragraphs, proba, synonyms):
-        canon = _canonical(synonyms)
-        self.tokens_of = lambda text: {canon.get(t, t) for t in tokenizer(text) if t != "<num>"}
-        self.texts = [p["text"] for p in paragraphs]
-        sections = [p.get("section") or "" for p in paragraphs]
-        self.proba = proba
-        self.tokens = [self.tokens_of(t) for t in self.texts]
+    def __init__(self, paragraphs, proba, *, tokenizer, synonyms):
+        import bm25s
+
+        self.texts = [to_simplified(p["text"]) for p in paragraphs]
+        self.sections = [to_simplified(p.get("section") or "") for p in paragraphs]
+        self.proba = np.asarray(proba, float)
+        self.tokenizer = tokenizer
+        self._canon = {w: words[0] for words in reversed(synonyms) for w in words}
+        self.words = [self.content_tokens(t) for t in self.texts]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([w or ["<none>"] for w in self.words], show_progress=False)
+        self.tokens = [self._canonical(w) for w in self.words]
         self.bigrams = [char_bigrams(t) for t in self.texts]
         self.bigrams_outside_titles = [char_bigrams(_TITLE.sub("", t)) for t in self.texts]
-        self.section_bigrams = [char_bigrams(s) for s in sections]
-        # Words every paragraph of the report uses (工商联, 非公经济) say little about which one is evidence.
+        self.section_bigrams = [char_bigrams(s) for s in self.sections]
+        # Words every candidate uses (工商联, 非公经济) say little about which one is evidence.
         self.token_idf, self.bigram_idf, self.section_idf = (
             _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
         self.quantities = [quantities(t) for t in self.texts]
-        self.finance = np.array([bool(_FINANCE.search(t)) for t in self.texts])
-        self.satisfaction = np.array([bool(_SATISFACTION.search(t)) for t in self.texts])
-        self.static = np.array([[
-            bool(_ANY_NUMBER.search(t)),
-            min(len(_DONE.findall(t)), 5) / 5,
-            min(len(_PLAN.findall(t)), 5) / 5,
-            bool(_FUNCTION_SECTION.search(s)),
-            bool(_PROBLEM_SECTION.search(s)),
-            math.log1p(len(t)) / 7,
-        ] for t, s in zip(self.texts, sections)], dtype=float).reshape(len(self.texts), 6)
+        cues = cue_words()
+        self.cues = {name: np.array([_count(t, words) for t in self.texts], float) for name, words in cues.items()}
+        for name in ("function_section", "problem_section"):
+            self.cues[name] = np.array([_count(s, cues[name]) > 0 for s in self.sections], float)
 
-    def rows(self, indicator, indicator_proba):
-        """Feature rows of one indicator against each paragraph, shape (n_paragraphs, n_features).
+    def __len__(self):
+        return len(self.texts)
 
-        The columns are `FEATURE_NAMES`: the pair features, the paragraph's own
-        features, then the gaps of the pair features to their best value among
-        the other paragraphs.
+    def content_tokens(self, text):
+        """The tokens BM25 compares: the project's content tokens, numbers left out."""
+        return [t for t in self.tokenizer(text) if t != "<num>"]
+
+    def _canonical(self, tokens):
+        return {self._canon.get(t, t) for t in tokens}
+
+    def bm25_scores(self, indicator):
+        """BM25 score of each candidate for the indicator's name and target (bm25s over the project's tokens)."""
+        query = self.content_tokens(f"{indicator.name} {indicator.target}")
+        return np.asarray(self.bm25.get_scores(query), float) if query else np.zeros(len(self))
+
+    def rows(self, indicator, indicator_proba, *, pooled=False):
+        """Feature rows of one indicator against every candidate, shape (n_candidates, len(FEATURE_NAMES)).
 
         Parameters
         ----------
-        indicator : dict
-            ``name``, ``target``, ``level2``, ``context`` (simplified texts).
+        indicator : nlp.records.Indicator
         indicator_proba : ndarray of shape (n_categories,)
+            The category probabilities of the indicator's text.
+        pooled : bool, default=False
+            The candidates are a pool of judged paragraphs from other documents, not a document's own.
         """
-        token_share, token_rel = _containment(self.tokens_of(indicator_text(indicator)), self.tokens,
-                                              self.token_idf)
-        name = char_bigrams(indicator.name)
-        context = char_bigrams(indicator.context)
-        name_share, name_rel = _containment(name, self.bigrams, self.bigram_idf)
-        outside_titles, _ = _containment(name, self.bigrams_outside_titles, self.bigram_idf)
-        # How much of the paragraph is the indicator's name: a line restating a target, not a report.
-        restatement = [len(name & b) / max(len(b), 1) for b in self.bigrams]
-        in_section, _ = _containment(name, self.section_bigrams)
-        # The project an indicator belongs to is often named in the heading of the report part about it.
-        _, context_in_section = _containment(context, self.section_bigrams, self.section_idf)
-        unit = target_unit(indicator)
-        wanted = set(quantities(indicator.target))
-        words = indicator.name + indicator.level2
-        finance = bool(_FINANCE.search(words))
-        rows = np.column_stack([
-            self.proba @ indicator_proba / max(indicator_proba.sum(), 1e-9),
-            self.proba[:, int(np.argmax(indicator_proba))],
-            token_share, token_rel, name_share, name_rel, outside_titles, restatement,
-            in_section, context_in_section,
-            [bool(wanted & set(q)) for q in self.quantities],
-            [bool(unit and quantities(t, unit)) for t in self.texts],
-            self.finance * finance, self.finance * (not finance),
-            self.satisfaction * bool(_SATISFACTION.search(words)),
-            self.static,
-        ]).astype(float)
-        return np.hstack([rows, _gap_to_best_other(rows[:, _GAP_COLUMNS])])
+        simple = replace(indicator, **{k: to_simplified(getattr(indicator, k)) for k in _INDICATOR_FIELDS})
+        pair = _Pair(self, simple, np.asarray(indicator_proba, float), pooled)
+        columns = []
+        for _, compute, gap in _FEATURES:
+            values = np.broadcast_to(np.asarray(compute(pair), float), (len(self),))
+            columns.append(values)
+            if gap:
+                columns.append(_gap_to_best_other(values))
+        return np.column_stack(columns) if len(self) else np.zeros((0, len(FEATURE_NAMES)))
 
 
-def _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba, synonyms):
-    """For each indicator with candidates: its index, the candidates' indices and their feature rows."""
-    simple = [{"text": to_simplified(p["text"]), "section": to_simplified(p.get("section") or "")}
-              for p in paragraphs]
-    reports = {}  # one per set of candidate paragraphs, so each paragraph is tokenized once
-    for i, ind in enumerate(indicators):
-        cols = tuple(j for j, p in enumerate(paragraphs) if _same_doc(p.get("doc_id"), ind.doc_id))
-        if not cols:
-            continue
-        if cols not in reports:
-            reports[cols] = _Report(tokenizer, [simple[j] for j in cols], paragraph_proba[list(cols)], synonyms)
-        record = replace(ind, **{k: to_simplified(getattr(ind, k)) for k in _INDICATOR_FIELDS})
-        yield i, cols, reports[cols].rows(record, indicator_proba[i])
+@dataclass
+class _Pair:
+    """One indicator (simplified) against the candidates of a document."""
+
+    c: Candidates
+    indicator: object
+    proba: np.ndarray
+    pooled: bool
+
+    @cached_property
+    def bm25(self):
+        return self.c.bm25_scores(self.indicator)
+
+    @cached_property
+    def name(self):
+        return char_bigrams(self.indicator.name)
+
+    @cached_property
+    def unit(self):
+        return target_unit(self.indicator)
+
+    @cached_property
+    def finance(self):
+        return self.measures("finance")
+
+    def measures(self, cue):
+        """Whether the indicator's levels, name or target name the kind of thing `cue` words are about."""
+        i = self.indicator
+        return _count(i.level2 + i.name + i.target, cue_words()[cue]) > 0
 
 
-def pair_features(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba, synonyms=None):
-    """Feature rows for every indicator against every paragraph of its document.
+_FEATURES = []  # (name, function of a _Pair, also its gap to the best other candidate), in column order
+_STRUCTURE = set()  # features that need a report's structure: section headings or the table above an indicator
 
-    Parameters
-    ----------
-    tokenizer : nlp.tokenize.Tokenizer
-    indicators, paragraphs : list of dict
-        Original texts (simplified here); ``doc_id`` keeps links inside a document
-        where both sides have one.
-    indicator_proba, paragraph_proba : ndarray
-        Category probabilities of the indicator texts and of the paragraphs.
-    synonyms : list of list of str, optional
-        Groups of words that count as the same; default `synonym_groups()`.
 
-    Returns
-    -------
-    X : ndarray of shape (n_pairs, n_features)
-    pairs : ndarray of shape (n_pairs, 2)
-        Indicator index and paragraph index of each row.
-    """
-    X, pairs = [], []
-    synonyms = synonym_groups() if synonyms is None else synonyms
-    for i, cols, rows in _indicator_rows(tokenizer, indicators, paragraphs, indicator_proba, paragraph_proba,
-                                         synonyms):
-        X.append(rows)
-        pairs.extend((i, j) for j in cols)
-    if not X:
-        return np.zeros((0, len(FEATURE_NAMES))), np.zeros((0, 2), int)
-    return np.vstack(X), np.array(pairs)
+def _feature(gap=False, structure=False):
+    def register(compute):
+        name = compute.__name__.lstrip("_")
+        _FEATURES.append((name, compute, gap))
+        if structure:
+            _STRUCTURE.update({name, name + "_gap"} if gap else {name})
+        return compute
+    return register
+
+
+@_feature(gap=True)
+def _bm25_share(p):
+    """The BM25 score over the best candidate's."""
+    return p.bm25 / p.bm25.max() if p.bm25.max() > 0 else np.zeros(len(p.c))
+
+
+@_feature()
+def _bm25_z(p):
+    """The BM25 score standardised over the candidates."""
+    return (p.bm25 - p.bm25.mean()) / p.bm25.std() if p.bm25.std() > 0 else np.zeros(len(p.c))
+
+
+@_feature()
+def _bm25_reciprocal_rank(p):
+    """1 for the candidate BM25 ranks first, 1/2 for the second …"""
+    ranks = np.empty(len(p.c))
+    ranks[np.argsort(-p.bm25, kind="stable")] = np.arange(1, len(p.c) + 1)
+    return 1.0 / ranks
+
+
+@_feature(gap=True)
+def _token_overlap(p):
+    """IDF-weighted share of the indicator's words (level 2, name, target; synonyms merged) in the paragraph."""
+    words = p.c._canonical(p.c.content_tokens(indicator_text(p.indicator)))
+    return _containment(words, p.c.tokens, p.c.token_idf)
+
+
+@_feature(gap=True)
+def _name_overlap(p):
+    """IDF-weighted share of the name's character bigrams in the paragraph."""
+    return _containment(p.name, p.c.bigrams, p.c.bigram_idf)
+
+
+@_feature()
+def _name_outside_titles(p):
+    """The same, with 《…》 titles left out of the paragraph: a cited title reports no work."""
+    return _containment(p.name, p.c.bigrams_outside_titles, p.c.bigram_idf)
+
+
+@_feature()
+def _restatement(p):
+    """How much of the paragraph is the indicator's name: a line restating a target, not a report."""
+    return [len(p.name & b) / max(len(b), 1) for b in p.c.bigrams]
+
+
+@_feature(gap=True)
+def _category_agreement(p):
+    """How far the paragraph's categories are the indicator's."""
+    return p.c.proba @ p.proba / max(p.proba.sum(), 1e-9)
+
+
+@_feature(gap=True)
+def _number_in_unit(p):
+    """The paragraph states a number in the unit of the indicator's target."""
+    return [bool(p.unit and quantities(t, p.unit)) for t in p.c.texts]
+
+
+@_feature()
+def _target_quantity(p):
+    """The paragraph states the target's own quantity."""
+    wanted = set(quantities(p.indicator.target))
+    return [bool(wanted & set(q)) for q in p.c.quantities]
+
+
+@_feature()
+def _finance_both(p):
+    """A finance indicator and a paragraph about money or procedure."""
+    return (p.c.cues["finance"] > 0) * p.finance
+
+
+@_feature()
+def _finance_paragraph_only(p):
+    """A paragraph about money or procedure for an indicator that is not: fund boilerplate names activities."""
+    return (p.c.cues["finance"] > 0) * (not p.finance)
+
+
+@_feature()
+def _satisfaction_both(p):
+    """A satisfaction indicator and a paragraph reporting satisfaction."""
+    return (p.c.cues["satisfaction"] > 0) * p.measures("satisfaction")
+
+
+@_feature(gap=True)
+def _result_overlap(p):
+    """IDF-weighted share of the claimed result's words (完成值, when it is more than a number) in the paragraph."""
+    words = p.c._canonical(p.c.content_tokens(p.indicator.actual))
+    return _containment(words, p.c.tokens, p.c.token_idf) if len(words) > 1 else np.zeros(len(p.c))
+
+
+@_feature()
+def _complaint_both(p):
+    """An indicator counting complaints or disputes and a paragraph about them."""
+    return (p.c.cues["complaint"] > 0) * p.measures("complaint")
+
+
+@_feature()
+def _timeliness_both(p):
+    """A timeliness indicator and a paragraph telling when or that work was done on time."""
+    return np.minimum(p.c.cues["timeliness"] + (p.c.cues["done"] > 0), 3) / 3 * p.measures("timeliness")
+
+
+@_feature()
+def _amount_for_finance(p):
+    """A finance indicator and a paragraph giving an amount of money."""
+    return [p.finance and bool(quantities(t, "万元") or quantities(t, "元")) for t in p.c.texts]
+
+
+@_feature()
+def _count_for_quantity(p):
+    """A quantity indicator (数量指标) and a paragraph giving a count of anything."""
+    counted = "数量" in p.indicator.level2 or bool(p.unit and p.unit not in ("%", "万元", "元"))
+    return [counted and any(not q.endswith(("%", "元")) for q in qs) for qs in p.c.quantities]
+
+
+@_feature()
+def _done_cues(p):
+    """Words telling of work done (已, 完成, 举办 …), up to five."""
+    return np.minimum(p.c.cues["done"], 5) / 5
+
+
+@_feature()
+def _plan_cues(p):
+    """Words of a function, goal or plan (职能, 计划, 要 …), up to five."""
+    return np.minimum(p.c.cues["plan"], 5) / 5
+
+
+@_feature()
+def _has_number(p):
+    return [bool(_ANY_NUMBER.search(t)) for t in p.c.texts]
+
+
+@_feature()
+def _log_length(p):
+    return [math.log1p(len(t)) / 7 for t in p.c.texts]
+
+
+@_feature(structure=True)
+def _function_section(p):
+    """The paragraph stands under a heading about the unit's functions, staff or goals."""
+    return p.c.cues["function_section"]
+
+
+@_feature(structure=True)
+def _problem_section(p):
+    """The paragraph stands under a heading about problems or next steps."""
+    return p.c.cues["problem_section"]
+
+
+@_feature(gap=True, structure=True)
+def _name_in_section(p):
+    """Share of the name's bigrams in the paragraph's section headings."""
+    return _containment(p.name, p.c.section_bigrams)
+
+
+@_feature(gap=True, structure=True)
+def _project_match(p):
+    """The project named in the table above the indicator, in the paragraph's headings or text."""
+    match = _PROJECT.search(p.indicator.context)
+    if not match:
+        return np.zeros(len(p.c))
+    project = char_bigrams(match.group(1))
+    return np.maximum(_containment(project, p.c.section_bigrams), _containment(project, p.c.bigrams))
+
+
+@_feature(structure=True)
+def _context_in_section(p):
+    """The table rows above the indicator (project name, goals) against the paragraph's headings."""
+    return _containment(char_bigrams(p.indicator.context), p.c.section_bigrams, p.c.section_idf)
+
+
+@_feature()
+def _pooled(p):
+    """The candidates are a judged pool from other documents (training only; 0 when linking a document)."""
+    return float(p.pooled)
+
+
+def _names():
+    names = []
+    for name, _, gap in _FEATURES:
+        names += [name, name + "_gap"] if gap else [name]
+    return names
+
+
+FEATURE_NAMES = _names()
+# The columns an indicator given without structure (an indicator file, a table of paragraphs) cannot have:
+# the linker for such indicators is trained with them set to zero.
+STRUCTURE_COLUMNS = [k for k, name in enumerate(FEATURE_NAMES) if name in _STRUCTURE]
 
 
 class LinkScorer:
-    """Link confidences from link features: the arrays of a fitted `nlp.classify.EvidenceLinker`.
+    """Link confidences from feature rows: the arrays of a fitted `nlp.classify.EvidenceLinker`.
 
     Parameters
     ----------
@@ -281,8 +447,23 @@ class LinkScorer:
         return {"mean": self.mean, "scale": self.scale, "coef": self.coef, "intercept": np.array(self.intercept)}
 
 
-def _same_doc(a, b):
-    return a is None or b is None or a != a or b != b or a == b  # None or NaN: no document given
+def _candidate_groups(paragraphs, indicators):
+    """Indicators grouped by their candidates: (indicator indices, paragraph indices) per group.
+
+    A paragraph is a candidate of an indicator of its own document; either side without
+    a ``doc_id`` goes with every document. Work grows with the documents, not their square.
+    """
+    by_doc, anywhere = {}, []
+    for j, p in enumerate(paragraphs):
+        doc = p.get("doc_id")
+        (anywhere if doc is None or doc != doc else by_doc.setdefault(doc, [])).append(j)
+    groups = {}
+    for i, ind in enumerate(indicators):
+        groups.setdefault(ind.doc_id, []).append(i)
+    for doc, members in groups.items():
+        cols = list(range(len(paragraphs))) if doc is None else sorted(by_doc.get(doc, []) + anywhere)
+        if cols:
+            yield members, cols
 
 
 def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
@@ -292,9 +473,9 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     ----------
     paragraphs : list of dict
         With ``text``, ``section`` and optionally ``doc_id``.
-    indicators : list of dict
-        With ``name``, ``target``, ``level2``, optionally ``context`` and ``doc_id``;
-        those without ``context`` are scored by the model's linker trained without it.
+    indicators : list of nlp.records.Indicator
+        Those with table context are scored by the model's linker; those without
+        by its linker trained without a report's structure.
     model : nlp.model.Model
     paragraph_proba : ndarray, optional
         The paragraphs' category probabilities, when the caller has them already.
@@ -309,11 +490,16 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
         return conf
     par_proba = model.predict_proba([p["text"] for p in paragraphs]) if paragraph_proba is None else paragraph_proba
     ind_proba = model.predict_proba([indicator_text(ind) for ind in indicators])
-    # Scored an indicator at a time: the rows of all pairs of a long report would not fit in memory.
     synonyms = model.meta["linker"]["synonyms"]
-    for i, cols, rows in _indicator_rows(model.tokenizer, indicators, paragraphs, ind_proba, par_proba, synonyms):
-        scorer = model.linker if indicators[i].has_context else model.linker_without_context or model.linker
-        conf[i, list(cols)] = scorer.confidence(rows)
+    for members, cols in _candidate_groups(paragraphs, indicators):
+        candidates = Candidates([paragraphs[j] for j in cols], par_proba[cols], tokenizer=model.tokenizer,
+                                synonyms=synonyms)
+        for i in members:
+            rows = candidates.rows(indicators[i], ind_proba[i])
+            scorer = model.linker if indicators[i].has_context else model.linker_without_context or model.linker
+            if scorer is not model.linker:
+                rows[:, STRUCTURE_COLUMNS] = 0.0
+            conf[i, cols] = scorer.confidence(rows)
     return conf
 
 
@@ -324,8 +510,7 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     ----------
     paragraphs : list of dict
         Candidate evidence: ``id``, ``text``, ``section``, optional ``doc_id``.
-    indicators : list of dict
-        ``id``, ``name`` and optionally ``level1``, ``level2``, ``target``, ``actual``, ``doc_id``.
+    indicators : list of nlp.records.Indicator
     model : nlp.model.Model
     top_k : int, default=5
         Links kept per indicator; links under the ``weak`` cut-off are dropped.
@@ -333,7 +518,7 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     Returns
     -------
     list of dict
-        One object per indicator, in the contract's ``evidence`` shape.
+        One object per indicator, in the shape of ``nlp evidence``.
 
     Raises
     ------
@@ -347,21 +532,33 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
 
 
 def evidence_rows(paragraphs, indicators, conf, *, model, top_k=5):
-    """`find_evidence`'s output from link confidences already computed (`link_confidences`)."""
+    """`find_evidence`'s output from link confidences already computed (`link_confidences`).
+
+    A text repeated in the document (a paragraph copied into an attachment) takes one
+    place in the list; the ids of its copies are listed under ``same_text``.
+    """
     cut = model.meta["status_cutoffs"]
     documents = {p.get("doc_id") for p in paragraphs}
     out = []
     for i, ind in enumerate(indicators):
         row = np.nan_to_num(conf[i], nan=-1.0)
-        order = [j for j in np.argsort(-row, kind="stable")[:top_k] if row[j] >= cut["weak"]]
         unit = target_unit(ind)
-        evidence = []
-        for j in order:
-            item = {"id": paragraphs[j]["id"], "confidence": round(float(row[j]), 4), "text": paragraphs[j]["text"]}
-            found = quantities(paragraphs[j]["text"], unit) if unit else []
+        evidence, listed = [], {}
+        for j in np.argsort(-row, kind="stable"):
+            if row[j] < cut["weak"]:
+                break
+            text = paragraphs[j]["text"]
+            if text in listed:
+                listed[text].setdefault("same_text", []).append(paragraphs[j]["id"])
+                continue
+            if len(evidence) == top_k:
+                break
+            item = {"id": paragraphs[j]["id"], "confidence": round(float(row[j]), 4), "text": text}
+            found = quantities(text, unit) if unit else []
             if found:
                 item["quantities"] = found
             evidence.append(item)
+            listed[text] = item
         out.append({
             # An indicator file without doc_id belongs to the document read, when there is one.
             "doc_id": ind.doc_id or (next(iter(documents)) if len(documents) == 1 else None),

@@ -2,8 +2,8 @@
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_curve, precision_recall_fscore_support
 
-__all__ = ["best_f1_threshold", "expected_calibration_error", "link_scores", "ranking_metrics", "undefined_as_none",
-           "reliability_diagram", "tagging_metrics"]
+__all__ = ["best_f1_threshold", "expected_calibration_error", "link_scores", "ranking_metrics", "reliability_diagram",
+           "tagging_metrics", "undefined_as_none", "unsupported_flags"]
 
 
 def expected_calibration_error(y, proba, bins=10):
@@ -44,22 +44,25 @@ def best_f1_threshold(y, proba):
     return float((thresholds[best] + (lower.max() if len(lower) else 0.0)) / 2)
 
 
-def ranking_metrics(y, conf, owner, k=3):
-    """Mean average precision and recall@k over the indicators (`owner`) that have evidence.
+def ranking_metrics(y, conf, group, k=3):
+    """Mean average precision and success@k over the groups (an indicator's candidates) that have a link.
 
-    Recall@k is capped: the share of the top ``min(k, n_evidence)`` places held by
-    evidence, so an indicator with ten supporting paragraphs can still score 1.
+    Success@k is the share of those groups with a link among their first k candidates.
+
+    Examples
+    --------
+    >>> ranking_metrics(np.array([1, 0, 0, 1]), np.array([0.9, 0.1, 0.8, 0.2]), np.array([0, 0, 1, 1]), k=1)
+    (0.75, 0.5)
     """
-    aps, recalls = [], []
-    for i in np.unique(owner):
-        mask = owner == i
+    aps, hits = [], []
+    for g in np.unique(group):
+        mask = group == g
         yi, ci = y[mask], conf[mask]
         if yi.sum() == 0:
             continue
         aps.append(float(average_precision_score(yi, ci)) if yi.sum() < len(yi) else 1.0)
-        hits = yi[np.argsort(-ci, kind="stable")]
-        recalls.append(float(hits[:k].sum() / min(k, hits.sum())))
-    return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(recalls)) if recalls else float("nan"))
+        hits.append(float(yi[np.argsort(-ci, kind="stable")][:k].any()))
+    return (float(np.mean(aps)) if aps else float("nan"), float(np.mean(hits)) if hits else float("nan"))
 
 
 def undefined_as_none(figure):
@@ -67,28 +70,39 @@ def undefined_as_none(figure):
     return None if figure != figure else figure
 
 
-def link_scores(y, conf, owner, status):
-    """Ranking, calibration and `unsupported`-flag figures of link confidences.
+def unsupported_flags(y, conf, group, weak):
+    """For each group: whether it has a link, and whether its best confidence falls under `weak`."""
+    ids = np.unique(group)
+    has = np.array([y[group == g].max() for g in ids], bool)
+    flagged = np.array([conf[group == g].max() < weak for g in ids], bool)
+    return has, flagged
+
+
+def link_scores(y, conf, group, baseline, weak):
+    """Ranking, calibration and `unsupported`-flag figures of link confidences, with a baseline's ranking.
 
     Parameters
     ----------
-    y, conf, owner : ndarray of shape (n_pairs,)
-        1 for a link, its confidence, and the indicator of each pair.
-    status : dict
-        The status (``supported``, ``weak``, ``unsupported``) of each indicator in `owner`.
+    y, conf, group : ndarray of shape (n_pairs,)
+        1 for a link, its confidence, and the group (an indicator's candidates) of each pair.
+    baseline : ndarray of shape (n_pairs,)
+        A plain ranking score (BM25) of the same pairs, ranked the same way.
+    weak : float
+        Confidence under which a group's best link leaves it ``unsupported``.
     """
-    mean_ap, recall3 = ranking_metrics(y, conf, owner)
-    ids = np.unique(owner)
-    has = np.array([y[owner == i].max() for i in ids])
-    flagged = np.array([status[i] == "unsupported" for i in ids])
-    tp = int((flagged & (has == 0)).sum())
+    mean_ap, success3 = ranking_metrics(y, conf, group)
+    base_ap, base_success3 = ranking_metrics(y, baseline, group)
+    has, flagged = unsupported_flags(y, conf, group, weak)
+    tp = int((flagged & ~has).sum())
     return {
-        "indicators": int(len(ids)), "indicators_with_evidence": int(has.sum()), "pairs": int(len(y)),
-        "map": undefined_as_none(mean_ap), "recall_at_3": undefined_as_none(recall3),
+        "indicators": int(len(has)), "indicators_with_links": int(has.sum()), "pairs": int(len(y)),
+        "links": int(y.sum()),
+        "map": undefined_as_none(mean_ap), "success_at_3": undefined_as_none(success3),
+        "bm25_map": undefined_as_none(base_ap), "bm25_success_at_3": undefined_as_none(base_success3),
         "link_ece": expected_calibration_error(y, conf),
         "flagged_unsupported": int(flagged.sum()), "flagged_right": tp,
         "unsupported_precision": float(tp / flagged.sum()) if flagged.any() else None,
-        "unsupported_recall": float(tp / (has == 0).sum()) if (has == 0).any() else None,
+        "unsupported_recall": float(tp / (~has).sum()) if (~has).any() else None,
     }
 
 

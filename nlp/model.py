@@ -24,7 +24,7 @@ from .tag import Tagger
 __all__ = ["Model", "save_model", "load_model", "check_model_target", "default_model_dir", "library_versions",
            "InconsistentVersionWarning"]
 
-FORMAT = "nlp-gsl-model/5"
+FORMAT = "nlp-gsl-model/6"
 _FILES = ("words.json", "weights.npz")
 # jieba decides the tokens, numpy the arithmetic; scikit-learn made the numbers.
 _LIBRARIES = ("jieba", "numpy", "scikit-learn")

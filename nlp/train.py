@@ -6,7 +6,7 @@ from sklearn.base import clone
 
 from .classify import EvidenceLinker, make_text_pipeline
 from .corpus import checked_corpus
-from .evaluate import FOLDS, cross_validate, drop_context
+from .evaluate import FOLDS, cross_validate, drop_structure
 from .link import FEATURE_NAMES, LinkScorer, synonym_groups
 from .model import Model, check_model_target, library_versions, save_model
 from .tag import Tagger
@@ -42,9 +42,10 @@ def train_model(corpus_path, *, out, folds=FOLDS):
     linker = without_context = None
     cutoffs = {"supported": 0.5, "weak": 0.2}
     if "links" in oof:
-        X, y, _ = oof["links"]
-        linker = LinkScorer.from_estimator(clone(evidence_linker).fit(X, y))
-        without_context = LinkScorer.from_estimator(clone(evidence_linker).fit(drop_context(X), y))
+        examples = oof["links"]
+        linker = LinkScorer.from_estimator(clone(evidence_linker).fit(examples.X, examples.y))
+        without_context = LinkScorer.from_estimator(
+            clone(evidence_linker).fit(drop_structure(examples.X), examples.y))
         cutoffs = metrics["linking"]["cutoffs"]
     meta = {
         "categories": corpus.categories,
@@ -56,7 +57,7 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         "versions": library_versions(),
         "corpus": {"path": Path(corpus_path).name, "sha256": corpus.fingerprint(),
                    "paragraphs": len(p), "documents": int(p["doc_id"].nunique()),
-                   "indicators": len(corpus.indicators)},
+                   "indicators": len(corpus.indicators), "pooled_pairs": len(corpus.pool)},
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cross_validated": metrics,
     }

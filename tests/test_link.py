@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nlp.link import FEATURE_NAMES, find_evidence, indicators_of, link_confidences, pair_features, status_of, target_unit
+from nlp.link import FEATURE_NAMES, Candidates, find_evidence, indicators_of, link_confidences, status_of, target_unit
 from nlp.records import Indicator, quantities
 from nlp.tokenize import Tokenizer
 from nlp.model import load_model
@@ -68,7 +68,8 @@ def test_find_evidence_orders_and_reports_quantities(tiny_model):
 def _features(paragraph_texts, name):
     paragraphs = [{"text": t, "section": ""} for t in paragraph_texts]
     indicators = [Indicator("k", name)]
-    X, _ = pair_features(Tokenizer(), indicators, paragraphs, np.full((1, 2), 0.5), np.full((len(paragraphs), 2), 0.5))
+    candidates = Candidates(paragraphs, np.full((len(paragraphs), 2), 0.5), tokenizer=Tokenizer(), synonyms=[])
+    X = candidates.rows(indicators[0], np.full(2, 0.5))
     return {n: X[:, k] for k, n in enumerate(FEATURE_NAMES)}
 
 
@@ -102,3 +103,21 @@ def test_a_model_links_with_the_synonyms_it_was_trained_with(tiny_model, monkeyp
     before = link_confidences(PARAGRAPHS, INDICATORS, model=model)
     monkeypatch.setattr(nlp.link, "synonym_groups", lambda: [["捐赠", "开会"]])  # the data file edited since
     np.testing.assert_array_equal(link_confidences(PARAGRAPHS, INDICATORS, model=model), before)
+
+
+def test_bm25_features_rank_the_paragraph_that_shares_the_indicator_words_first():
+    f = _features(["单位编制3人，在职4人。", "组织企业开展结对帮扶，帮扶贫困村2个。", "召开会议传达精神。"], "结对帮扶贫困村")
+    assert f["bm25_reciprocal_rank"].tolist() == [0.5, 1.0, 1 / 3] or f["bm25_reciprocal_rank"][1] == 1.0
+    assert f["bm25_share"][1] == 1.0 and f["bm25_share_gap"][1] > 0 and f["bm25_z"][1] > 0
+
+
+def test_a_text_repeated_in_a_report_takes_one_place_in_the_list(tiny_model):
+    model = load_model(tiny_model)
+    model.meta["status_cutoffs"]["weak"] = 0.0
+    paragraphs = [{"id": "a1", "doc_id": "a", "text": "组织企业结对帮扶贫困村2个。", "section": ""},
+                  {"id": "a2", "doc_id": "a", "text": "组织企业结对帮扶贫困村2个。", "section": "附件"},
+                  {"id": "a3", "doc_id": "a", "text": "单位编制3人。", "section": ""}]
+    (result,) = find_evidence(paragraphs, INDICATORS[:1], model=model, top_k=5)
+    ids = [e["id"] for e in result["evidence"]]
+    assert len(ids) == 2 and ids.count("a1") + ids.count("a2") == 1
+    assert result["evidence"][0]["same_text"] == ["a2" if ids[0] == "a1" else "a1"]
