@@ -20,7 +20,6 @@ __all__ = [
     "rejoin",
     "spaced_cells",
     "squeeze_spaces",
-    "starts_block",
 ]
 
 # Full-width digits and ASCII letters only: a blanket NFKC would also turn the
@@ -289,14 +288,8 @@ def heading_level(text, previous=None):
     return None
 
 
-def starts_block(line):
-    """Tell whether ``line`` opens a block of its own (heading, list item, row, date).
-
-    Examples
-    --------
-    >>> starts_block("2、人员情况"), starts_block("动关系等")
-    (True, False)
-    """
+def _starts_block(line):
+    """Tell whether ``line`` opens a block of its own (heading, list item, row, date)."""
     return (
         "\t" in line
         or _mark(line) is not None
@@ -326,7 +319,7 @@ def _continues(left, right, gap):
     follows a numbered label (任务3：) or a quotation opens the next line: the
     text goes on there.
     """
-    if starts_block(right):
+    if _starts_block(right):
         return False
     if not gap and heading_level(left) is None and (_LABEL_COLON.search(left) or (left.rstrip()[-1:] in "：:" and right.startswith(_OPENING_QUOTES))):
         return True
