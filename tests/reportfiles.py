@@ -164,8 +164,8 @@ def scanned_pdf(source, path, *, dpi=150, pages=None):
     return path
 
 
-def split_table_docx(blocks, path):
-    """Write `blocks` as a .docx whose indicator tables a page break splits in two."""
+def table_docx(blocks, path, *, split=True):
+    """Write `blocks` as a .docx whose indicator tables a page break splits in two (unless not `split`)."""
     import docx
     from docx.enum.text import WD_BREAK
 
@@ -178,7 +178,7 @@ def split_table_docx(blocks, path):
                 document.add_paragraph(piece[2])
             continue
         rows = piece[1]
-        halves = [rows[:len(rows) // 2 + 1], rows[len(rows) // 2 + 1:]] if is_header_row(rows[0]) else [rows]
+        halves = [rows[:len(rows) // 2 + 1], rows[len(rows) // 2 + 1:]] if split and is_header_row(rows[0]) else [rows]
         width = max(len(r) for r in rows)
         for n, half in enumerate(h for h in halves if h):
             if n:
