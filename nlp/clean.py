@@ -20,6 +20,7 @@ __all__ = [
     "rejoin",
     "spaced_cells",
     "squeeze_spaces",
+    "starts_block",
 ]
 
 # Full-width digits and ASCII letters only: a blanket NFKC would also turn the
@@ -288,8 +289,14 @@ def heading_level(text, previous=None):
     return None
 
 
-def _starts_block(line):
-    """Tell whether ``line`` opens a block of its own (heading, list item, row, date)."""
+def starts_block(line):
+    """Tell whether ``line`` opens a block of its own (heading, list item, row, date).
+
+    Examples
+    --------
+    >>> starts_block("2、人员情况"), starts_block("动关系等")
+    (True, False)
+    """
     return (
         "\t" in line
         or _mark(line) is not None
@@ -319,7 +326,7 @@ def _continues(left, right, gap):
     follows a numbered label (任务3：) or a quotation opens the next line: the
     text goes on there.
     """
-    if _starts_block(right):
+    if starts_block(right):
         return False
     if not gap and heading_level(left) is None and (_LABEL_COLON.search(left) or (left.rstrip()[-1:] in "：:" and right.startswith(_OPENING_QUOTES))):
         return True

@@ -12,7 +12,7 @@ with a blank line where a wider gap parts two lines (a new paragraph).
 from dataclasses import dataclass
 from statistics import median
 
-from .clean import join_fragments
+from .clean import join_fragments, starts_block
 
 __all__ = ["Word", "page_items"]
 
@@ -129,15 +129,25 @@ def _table_end(lines, start, left, width):
     return end if rows >= 2 else start
 
 
-def _prose(lines):
-    """Lines of running text, with a blank line where a wider gap than usual parts two (a new paragraph)."""
+def _prose(lines, left, right):
+    """Lines of running text, with a blank line where a wider gap than usual parts two (a new paragraph).
+
+    Where paragraphs open with an indent, a line from the margin after a full
+    line goes on the same paragraph even when the full line ends a sentence.
+    """
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
     usual = sorted(gaps)[len(gaps) // 5] if gaps else 0  # the gap inside paragraphs, the commonest on most pages
+    indented = any(left + 1.5 * line.height < line.x0 < left + 3 * line.height for line in lines)
     out = []
     for n, line in enumerate(lines):
+        text = line.text()
         if n and gaps[n - 1] > usual + 0.5 * line.height:
             out.append("")
-        out.append(line.text())
+        elif n and indented and lines[n - 1].x1 >= right - 1.5 * line.height \
+                and line.x0 <= left + 0.5 * line.height and not starts_block(text):
+            out[-1] = join_fragments(out[-1], text)
+            continue
+        out.append(text)
     return out
 
 
@@ -172,17 +182,17 @@ def page_items(words, tables=()):
         prose, i = [], 0
         while i < len(lines):
             if prose and any(prose[-1].top < top < lines[i].top for top, _ in tables):
-                found.append((prose[0].top, ("lines", _prose(prose))))
+                found.append((prose[0].top, ("lines", _prose(prose, left, right))))
                 prose = []
             end = _table_end(lines, i, left, right - left) if len(lines[i].chunks) >= 2 else i
             if end > i:
                 if prose:
-                    found.append((prose[0].top, ("lines", _prose(prose))))
+                    found.append((prose[0].top, ("lines", _prose(prose, left, right))))
                 found.append((lines[i].top, ("grid", _grid(lines[i:end]))))
                 prose, i = [], end
             else:
                 prose.append(lines[i])
                 i += 1
         if prose:
-            found.append((prose[0].top, ("lines", _prose(prose))))
+            found.append((prose[0].top, ("lines", _prose(prose, left, right))))
     return [item for _, item in sorted(found, key=lambda f: f[0])]
