@@ -21,9 +21,9 @@ __all__ = ["OCR_MODES", "OcrPageWarning", "OcrSettings", "ocr_pages"]
 
 OCR_MODES = ("auto", "always", "never")
 INSTALL = 'pip install -e ".[ocr]"'
-# Rendering and detection settings measured on scans of the seed reports (benchmarks/bench_ocr.py).
+# Pages are rendered at 150 dpi: on scans of the seed reports (benchmarks/bench_ocr.py) RapidOCR's detector,
+# at its default box threshold, dropped whole lines of 12-point text at 200 dpi and none at 150 dpi.
 DPI = 150
-_ENGINE = {"max_side_len": 4000}
 
 
 class OcrPageWarning(UserWarning):
@@ -67,7 +67,7 @@ def _start_worker(threads):
     global _engine  # one engine a worker process, made once when the process starts
     from rapidocr_onnxruntime import RapidOCR
 
-    _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, **_ENGINE)
+    _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
 
 def _read_page(path, number):
