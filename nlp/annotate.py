@@ -93,9 +93,12 @@ def _model(model_dir):
     return load_model(model_dir)
 
 
-def annotate_file(source, *, model_dir=None, indicators=None, **options):
-    """`annotate` one input file (a report or a paragraph table), the model loaded once per process."""
-    return annotate(read_input(source), model=_model(model_dir), indicators=indicators, **options)
+def annotate_file(source, *, model_dir=None, indicators=None, ocr=None, **options):
+    """`annotate` one input file (a report or a paragraph table), the model loaded once per process.
+
+    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
+    """
+    return annotate(read_input(source, ocr=ocr), model=_model(model_dir), indicators=indicators, **options)
 
 
 def _tags_or_error(source, options):
@@ -159,8 +162,10 @@ def shared_document_ids(sources):
     return shared
 
 
-def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5):
+def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, ocr=None):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
+
+    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
 
     Raises
     ------
@@ -172,7 +177,7 @@ def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5):
     model = _model(model_dir)
     if model.linker is None:
         raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
-    blocks = read_input(source)
+    blocks = read_input(source, ocr=ocr)
     indicators = read_indicator_table(indicator_file) if indicator_file else indicators_of(blocks)
     if not indicators:
         raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")

@@ -20,6 +20,7 @@ __all__ = [
     "rejoin",
     "spaced_cells",
     "squeeze_spaces",
+    "starts_block",
 ]
 
 # Full-width digits and ASCII letters only: a blanket NFKC would also turn the
@@ -73,6 +74,9 @@ _CLOSING = "。！？；!?;：:…"
 _CLOSERS = "”’」』）)】〉》\"'"
 # Openers and closers that must balance; full-width and ASCII round brackets get mixed.
 _PAIRS = (("“", "”"), ("（(", "）)"), ("《", "》"), ("「", "」"), ("『", "』"), ("【", "】"), ("〈", "〉"))
+# A numbered label ending a line (任务3：, 目标1:), its content on the next line.
+_LABEL_COLON = re.compile(r"(^|[。；！？，])[\u4e00-\u9fff]{1,6}\d{1,2}\s*[：:]$")
+_OPENING_QUOTES = ("“", "‘", "「", "『", "《")
 _NUMBER = re.compile(r"[\d.,%-]+")
 _UNIT_START = "年月日个家人名次万元亿余多期位项条篇场户笔"
 _CELL_PUNCT = re.compile(r"[，。；、：:“”‘’《》,;]")
@@ -285,8 +289,14 @@ def heading_level(text, previous=None):
     return None
 
 
-def _starts_block(line):
-    """Tell whether ``line`` opens a block of its own (heading, list item, row, date)."""
+def starts_block(line):
+    """Tell whether ``line`` opens a block of its own (heading, list item, row, date).
+
+    Examples
+    --------
+    >>> starts_block("2、人员情况"), starts_block("动关系等")
+    (True, False)
+    """
     return (
         "\t" in line
         or _mark(line) is not None
@@ -312,9 +322,15 @@ def _continues(left, right, gap):
 
     ``gap`` says blank lines separated them: then only a line that reads as
     prose (punctuated, or long) goes on; a short unpunctuated line before a gap
-    is a title or a label.
+    is a title or a label. A colon does not end the line's sentence when it
+    follows a numbered label (任务3：) or a quotation opens the next line: the
+    text goes on there.
     """
-    if _starts_block(right) or _closed(left) or _starts_block_alone(left):
+    if starts_block(right):
+        return False
+    if not gap and heading_level(left) is None and (_LABEL_COLON.search(left) or (left.rstrip()[-1:] in "：:" and right.startswith(_OPENING_QUOTES))):
+        return True
+    if _closed(left) or _starts_block_alone(left):
         return False
     if heading_level(left) is not None:
         return _unbalanced(left) and _mark(left) is not None
@@ -354,6 +370,8 @@ def rejoin(lines):
 
     Examples
     --------
+    >>> rejoin(["全年重点推进四项任务。任务3：", "开展民营企业家培训。", "主要做法是：", "“万企兴万村”行动。"])
+    [('全年重点推进四项任务。任务3：开展民营企业家培训。', False), ('主要做法是：“万企兴万村”行动。', False)]
     >>> rejoin(["3.在政府管理和服务非公有制经济中的助手作用，在行业协会商会改革", "", "发展中的促进作用", "部", "门"])
     [('3.在政府管理和服务非公有制经济中的助手作用，在行业协会商会改革发展中的促进作用', False), ('部门', True)]
     """

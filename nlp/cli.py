@@ -7,6 +7,7 @@ import warnings
 import click
 
 from .errors import InputError
+from .ocr import OCR_MODES, OcrSettings
 from .write import FORMATS, write_records
 
 __all__ = ["main"]
@@ -18,6 +19,14 @@ _out = click.option("-o", "--out", default=None, help="Output file (default: sta
 _model = click.option("--model", "model_dir", default=None, help="Model directory (default: the shipped model).")
 
 
+def _ocr(command):
+    """The options that say how scanned PDF pages are read, passed on as ``ocr``."""
+    command = click.option("--ocr-timeout", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+                           help="Seconds OCR may spend on one page; a page over it is left out with a warning.")(command)
+    return click.option("--ocr", "ocr_mode", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+                        help="Read PDF pages by OCR: auto (pages without a text layer), always, never.")(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
     """Read performance self-evaluation reports: blocks, activity tags, indicator evidence."""
@@ -27,11 +36,13 @@ def cli():
 @click.argument("source", metavar="INPUT")
 @_out
 @_format
-def read(source, out, fmt):
-    """Split a report into headings, paragraphs, table rows and indicators."""
+@_ocr
+def read(source, out, fmt, ocr_mode, ocr_timeout):
+    """Split a report into headings, paragraphs, table rows and indicators (a compiled volume into its reports)."""
     from .read import read_input
 
-    write_records((b.to_dict() for b in read_input(source)), out=out, fmt=fmt)
+    blocks = read_input(source, ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
+    write_records((b.to_dict() for b in blocks), out=out, fmt=fmt)
 
 
 @cli.command()
@@ -43,7 +54,8 @@ def read(source, out, fmt):
 @click.option("--explain", is_flag=True, help="Add the terms that pushed each label up.")
 @click.option("--all-blocks", is_flag=True, help="Tag headings and table rows too, not only paragraphs.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Files tagged in parallel.")
-def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs):
+@_ocr
+def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs, ocr_mode, ocr_timeout):
     """Tag every paragraph with activity categories and calibrated scores."""
     from .annotate import annotate_files, shared_document_ids
     from .read import read_indicator_table
@@ -53,7 +65,8 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
                    "their paragraph ids coincide", err=True)
     indicators = read_indicator_table(indicator_file) if indicator_file else None
     results = annotate_files(list(sources), jobs=jobs, model_dir=model_dir, indicators=indicators,
-                             explain=explain, all_blocks=all_blocks)
+                             explain=explain, all_blocks=all_blocks,
+                             ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
     write_records((row for rows in results for row in rows), out=out, fmt=fmt)
 
 
@@ -65,12 +78,13 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
 @_format
 @click.option("--top-k", default=5, show_default=True, type=click.IntRange(1), help="Links kept per indicator.")
 @_model
-def evidence(source, indicator_file, out, fmt, top_k, model_dir):
+@_ocr
+def evidence(source, indicator_file, out, fmt, top_k, model_dir, ocr_mode, ocr_timeout):
     """For every indicator, the paragraphs that support it, with confidence and a status."""
     from .annotate import evidence_file
 
-    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k),
-                  out=out, fmt=fmt)
+    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k,
+                                ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout)), out=out, fmt=fmt)
 
 
 @cli.command()

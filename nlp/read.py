@@ -15,8 +15,9 @@ import re
 import sys
 from pathlib import Path
 
-from . import clean, indicators
+from . import clean, indicators, layout, volume
 from .errors import InputError
+from .ocr import OcrSettings
 from .records import Block, Indicator
 
 __all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
@@ -33,6 +34,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _CHINESE = re.compile(
     "[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\u00b7\u00d7\u2100-\u22ff\u2460-\u24ff\u25a0-\u25ff]"
 )
+# A .docx unpacking to more than this is refused before it is unpacked (a zip bomb).
+MAX_UNPACKED = 200 * 2**20
+# Files of at least this many pages show their progress page by page (on a terminal).
+_PROGRESS_PAGES = 20
 _PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
 
 
@@ -187,6 +192,56 @@ def read_text(text, *, doc_id):
     return _build(_segments(clean.normalize(text).split("\n")), doc_id)
 
 
+def _unit_text(unit):
+    kind, payload = unit
+    if kind == "heading":
+        return payload[1]
+    return payload if kind in ("line", "paragraph") else None
+
+
+def _group(units):
+    """Consecutive units of a kind back into segments: lines into prose, paragraphs together, tables apart."""
+    segments = []
+    for kind, payload in units:
+        if kind == "line" and not payload.strip() and segments and segments[-1][0] == "grid":
+            continue  # a page break after a table: the table may go on on the next page
+        if kind == "line":
+            kind = "prose"
+        if kind in ("prose", "paragraph") and segments and segments[-1][0] == kind:
+            segments[-1][1].append(payload)
+        elif kind in ("prose", "paragraph"):
+            segments.append((kind, [payload]))
+        elif kind == "grid" and segments and segments[-1][0] == "grid" and not _has_header(payload):
+            segments[-1] = ("grid", segments[-1][1] + payload)  # a table that a page break split in two
+        else:
+            segments.append((kind, payload))
+    return segments
+
+
+def _has_header(rows):
+    return any(indicators.is_header_row(row) for row in rows[:3])
+
+
+def _build_volume(units, doc_id):
+    """Blocks of a document's units; a compiled volume's reports each get their own doc_id (stem-01, …)."""
+    parts = volume.split_units(units, _unit_text)
+    if len(parts) == 1:
+        return _build_units(units, doc_id)
+    return [block for n, part in enumerate(parts, 1) for block in _build_units(part, f"{doc_id}-{n:02d}")]
+
+
+def _build_units(units, doc_id):
+    segments = []
+    for kind, payload in _group(units):
+        if kind == "prose":
+            segments += _segments(payload)
+        elif kind == "paragraph":
+            segments.append(("paragraphs", payload))
+        else:
+            segments.append((kind, payload))
+    return _build(segments, doc_id)
+
+
 def _decode(data, source):
     """Decode the bytes of a text file: UTF-8 (BOM or not), UTF-16 with BOM, or GB18030.
 
@@ -235,34 +290,47 @@ def _read_bytes(path):
         raise InputError(path, f"cannot be read ({e.strerror})") from None
 
 
-def _docx_segments(source, name):
+def _check_unpacked_size(data, name):
+    """Refuse a .docx whose parts would unpack to more than MAX_UNPACKED bytes, before unpacking any."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            size = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise InputError(name, f"not a valid .docx file ({type(e).__name__})") from None
+    if size > MAX_UNPACKED:
+        raise InputError(name, f"its parts would unpack to {size / 2**20:,.0f} MB, over the limit of "
+                               f"{MAX_UNPACKED / 2**20:,.0f} MB for a .docx")
+
+
+def _docx_units(data, name):
     import docx
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_unpacked_size(data, name)
     try:
-        document = docx.Document(source)
+        document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many kinds on a broken package
         raise InputError(name, f"not a valid .docx file ({type(e).__name__})") from None
-    segments, prose = [], []
+    units = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
             paragraph = Paragraph(child, document)
             text = clean.normalize(paragraph.text).replace("\t", " ")
             level = _docx_heading_level(paragraph)
             if level is not None and text.strip():
-                segments += [("paragraphs", prose), ("heading", (level, clean.squeeze_spaces(text)))]
-                prose = []
+                units.append(("heading", (level, clean.squeeze_spaces(text))))
             elif text.strip():
                 # A Word paragraph is whole: page layout never broke it, so it is not joined to the
                 # next; its own line breaks (Shift+Enter) are.
-                prose.append(functools.reduce(clean.join_fragments, (t.strip() for t in text.split("\n") if t.strip())))
+                units.append(("paragraph", functools.reduce(
+                    clean.join_fragments, (t.strip() for t in text.split("\n") if t.strip()))))
         elif child.tag == qn("w:tbl"):
-            segments += [("paragraphs", prose), ("grid", _docx_rows(Table(child, document)))]
-            prose = []
-    segments.append(("paragraphs", prose))
-    return segments
+            units.append(("grid", _docx_rows(Table(child, document))))
+    return units
 
 
 def _docx_heading_level(paragraph):
@@ -290,53 +358,97 @@ def _docx_rows(table):
     return rows
 
 
-def _pdf_text(source, name):
+def _pdf_units(data, name, ocr):
+    """The lines and tables of a PDF's pages, each page read from its text layer or by OCR."""
     import pdfplumber
+    from tqdm import tqdm
 
+    ocr = ocr or OcrSettings()
+    pages, scanned = {}, []
     try:
-        with pdfplumber.open(source) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages]
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            show = sys.stderr.isatty() and len(pdf.pages) >= _PROGRESS_PAGES
+            for number, page in enumerate(tqdm(pdf.pages, desc=f"{name}", unit="page", disable=not show,
+                                               file=sys.stderr)):
+                if ocr.mode == "always" or (not page.chars and ocr.mode == "auto"):
+                    scanned.append(number)
+                elif page.chars:
+                    pages[number] = _text_page(page)
+                page.close()  # a page's parsed objects are let go: memory stays bounded on long files
+            count = len(pdf.pages)
+    except InputError:
+        raise
     except Exception as e:  # pdfminer raises many kinds on a broken file
         raise InputError(name, f"not a valid PDF file ({type(e).__name__})") from None
-    if not any(page.strip() for page in pages):
-        raise InputError(name, "PDF has no text layer (a scanned image?); run OCR on it first")
-    return "\n\n".join(_drop_page_number(page) for page in pages)
+    if not pages and not scanned:
+        raise InputError(name, "PDF has no text layer (a scanned image?) and OCR is off (--ocr never)")
+    if scanned:
+        from .ocr import ocr_pages
+
+        show = sys.stderr.isatty() and len(scanned) > 1
+        for number, words in tqdm(ocr_pages(data, scanned, name=name, settings=ocr), total=len(scanned),
+                                  desc=f"{name} (OCR)", unit="page", disable=not show, file=sys.stderr):
+            pages[number] = layout.page_items(words)
+    units = []
+    for number in range(count):
+        for kind, payload in _drop_page_number(pages.get(number, [])):
+            units += [("line", line) for line in payload] if kind == "lines" else [("grid", payload)]
+        units.append(("line", ""))
+    return units
 
 
-def _drop_page_number(page):
+def _text_page(page):
+    """The running text and tables of a page with a text layer: ruled tables as pdfplumber finds them."""
+    tables = []
+    for table in page.find_tables():
+        rows = [[clean.normalize(cell or "").replace("\n", "") for cell in row] for row in table.extract()]
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            tables.append((table.bbox, rows))
+    words = [layout.Word(w["x0"], w["x1"], w["top"], w["bottom"], clean.normalize(w["text"]))
+             for w in page.extract_words()
+             if not any(x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom
+                        for (x0, top, x1, bottom), _ in tables)]
+    return layout.page_items(words, [(bbox[1], rows) for bbox, rows in tables])
+
+
+def _drop_page_number(items):
     """Drop a page number printed at the top or bottom of a page: it would cut sentences."""
-    lines = page.split("\n")
+    items = [(kind, list(payload)) for kind, payload in items]
     for index in (-1, 0):
-        if lines and _PAGE_NUMBER.fullmatch(lines[index].strip()):
-            lines.pop(index)
-    return "\n".join(lines)
+        if items and items[index][0] == "lines":
+            lines = items[index][1]
+            while lines and not lines[index].strip():
+                lines.pop(index)
+            if lines and _PAGE_NUMBER.fullmatch(lines[index].strip()):
+                lines.pop(index)
+    return items
 
 
-def _read_docx(data, name, doc_id):
-    return _build(_docx_segments(io.BytesIO(data), name), doc_id)
+def _read_docx(data, name, doc_id, ocr=None):
+    return _build_volume(_docx_units(data, name), doc_id)
 
 
-def _read_pdf(data, name, doc_id):
-    return read_text(_pdf_text(io.BytesIO(data), name), doc_id=doc_id)
+def _read_pdf(data, name, doc_id, ocr=None):
+    return _build_volume(_pdf_units(data, name, ocr), doc_id)
 
 
-def _read_plain(data, name, doc_id):
-    return read_text(_decode(data, name), doc_id=doc_id)
+def _read_plain(data, name, doc_id, ocr=None):
+    return _build_volume([("line", line) for line in clean.normalize(_decode(data, name)).split("\n")], doc_id)
 
 
-# The reader of each report format, by file extension: (bytes, name for messages, doc_id) -> blocks.
+# The reader of each report format, by file extension: (bytes, name for messages, doc_id, OcrSettings) -> blocks.
 READERS = {".txt": _read_plain, ".md": _read_plain, ".docx": _read_docx, ".pdf": _read_pdf}
 
 
-def _blocks_from_bytes(data, name, doc_id, kind):
-    blocks = READERS[kind](data, name, doc_id)
+def _blocks_from_bytes(data, name, doc_id, kind, ocr):
+    blocks = READERS[kind](data, name, doc_id, ocr)
     if not blocks:
         raise InputError(name, "holds no text")
     return blocks
 
 
-def read_report(source, *, doc_id=None):
-    """Read a report into blocks.
+def read_report(source, *, doc_id=None, ocr=None):
+    """Read a report into blocks; a compiled volume into the blocks of each of its reports.
 
     Parameters
     ----------
@@ -345,7 +457,10 @@ def read_report(source, *, doc_id=None):
         .docx or .pdf file, or ``"-"`` for standard input (text, or a PDF or
         .docx recognised by its first bytes).
     doc_id : str, optional
-        Defaults to the file stem, ``"stdin"`` for ``"-"``.
+        Defaults to the file stem, ``"stdin"`` for ``"-"``. The reports of a
+        compiled volume get ``{doc_id}-01``, ``{doc_id}-02`` …
+    ocr : nlp.ocr.OcrSettings, optional
+        How PDF pages without a text layer are read (default: by OCR).
 
     Returns
     -------
@@ -355,12 +470,13 @@ def read_report(source, *, doc_id=None):
     ------
     InputError
         Missing file, directory, unknown type, empty file, undecodable or
-        binary text, broken .docx or PDF, PDF without a text layer.
+        binary text, broken .docx or PDF, a .docx unpacking past
+        ``MAX_UNPACKED``, a scanned PDF without the ``ocr`` extra.
     """
     if str(source) == "-":
         data = sys.stdin.buffer.read()
         kind = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ".txt"
-        return _blocks_from_bytes(data, "<stdin>", doc_id or "stdin", kind)
+        return _blocks_from_bytes(data, "<stdin>", doc_id or "stdin", kind, ocr)
     path = Path(source)
     _check_file(path)
     suffix = path.suffix.lower()
@@ -368,7 +484,7 @@ def read_report(source, *, doc_id=None):
         raise InputError(
             path, f"unknown file type '{suffix}'; expected a report (.txt, .md, .docx, .pdf) or a table (.jsonl, .csv, .xlsx)"
         )
-    return _blocks_from_bytes(_read_bytes(path), path, doc_id or path.stem, suffix)
+    return _blocks_from_bytes(_read_bytes(path), path, doc_id or path.stem, suffix, ocr)
 
 
 def _as_text(value):
@@ -537,7 +653,7 @@ def read_indicator_table(path):
             for _, record in _table(path, ("id", "name"), (columns, records))]
 
 
-def read_input(source, *, doc_id=None):
+def read_input(source, *, doc_id=None, ocr=None):
     """Read any input: a paragraph table by its extension, else a report.
 
     Parameters
@@ -548,6 +664,8 @@ def read_input(source, *, doc_id=None):
     doc_id : str, optional
         As for :func:`read_report`; for a table, the document of rows that
         name none.
+    ocr : nlp.ocr.OcrSettings, optional
+        As for :func:`read_report`.
 
     Returns
     -------
@@ -555,4 +673,4 @@ def read_input(source, *, doc_id=None):
     """
     if str(source) != "-" and Path(source).suffix.lower() in TABLE_SUFFIXES:
         return read_paragraph_table(source, doc_id=doc_id)
-    return read_report(source, doc_id=doc_id)
+    return read_report(source, doc_id=doc_id, ocr=ocr)

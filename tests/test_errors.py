@@ -1,6 +1,7 @@
 """Every input problem: exit 2, one line on stderr naming the file, nothing lost."""
 import json
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,20 +37,21 @@ CASES = {
     "report.rtf": (b"{\\rtf1 text}", "unknown file type"),
     "corrupt.docx": (b"PK\x03\x04 not really a zip", "not a valid .docx"),
     "corrupt.pdf": (b"%PDF-1.4 broken", "not a valid PDF"),
-    "scan.pdf": ("scan", "OCR"),
+    "scan.pdf": ("scan", 'no text layer (a scanned image?); to read it by OCR, install the extra: pip install -e ".[ocr]"'),
     "notext.csv": ("id,body\n1,召开会议\n".encode(), "'text' column"),
     "badline.jsonl": ('{"id": "1", "text": "召开会议"}\n{"id": 2,\n'.encode(), "line 2"),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_report_or_table(tmp_path, capsys, tiny_model, name):
+def test_bad_report_or_table(tmp_path, capsys, tiny_model, name, monkeypatch):
     content, message = CASES[name]
     path = tmp_path / name
     if content == "dir":
         path.mkdir()
     elif content == "scan":
         _pdf_without_text(path)
+        monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # as without the ocr extra
     elif content is not None:
         path.write_bytes(content)
     for command in (["read", str(path)], ["tag", str(path), "--model", str(tiny_model)]):

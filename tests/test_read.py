@@ -14,6 +14,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from nlp.errors import InputError
+from nlp.ocr import OcrSettings
 from nlp.records import Indicator, Quantity
 from nlp.read import Block, read_indicator_table, read_input, read_paragraph_table, read_report, read_text
 
@@ -170,13 +171,16 @@ def test_pdf_paragraphs_across_lines_and_pages(tmp_path):
     ]
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path):
+def test_pdf_without_text_layer_names_the_ocr_extra_when_it_is_missing(tmp_path, monkeypatch):
     path = tmp_path / "scan.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4)
     pdf.rect(72, 400, 300, 200, fill=1)
     pdf.save()
-    with pytest.raises(InputError, match=r"scan\.pdf: .*no text layer.*OCR"):
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # as if the extra were not installed
+    with pytest.raises(InputError, match=r"scan\.pdf: PDF has no text layer .*pip install -e \"\.\[ocr\]\""):
         read_report(path)
+    with pytest.raises(InputError, match=r"scan\.pdf: .*no text layer.*OCR is off"):
+        read_report(path, ocr=OcrSettings(mode="never"))
 
 
 def _stdin(monkeypatch, data):

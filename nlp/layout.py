@@ -1,0 +1,198 @@
+"""Page layout: pieces of text with their positions into lines of running text and tables.
+
+The words of a PDF's text layer and the boxes OCR finds on a page image are
+both pieces of text with a box. On a page, pieces that share a height make a
+line; a line whose pieces stand apart by more than a character's width is a
+row of cells, and two or more such lines close together are a table. A
+table's columns are where its pieces lie on the horizontal axis; a line
+belongs to the row above when every one of its pieces goes on a cell that
+filled its column (the cell wrapped). What is not a table is running text,
+with a blank line where a wider gap parts two lines (a new paragraph).
+"""
+from dataclasses import dataclass
+from statistics import median
+
+from .clean import join_fragments, starts_block
+
+__all__ = ["Word", "page_items"]
+
+# Pieces of a line further apart than this many character heights are cells of a table row.
+_CELL_GAP = 0.8
+# A gap above a line of a table larger than this many heights ends the table.
+_TABLE_GAP = 2.0
+
+
+@dataclass(frozen=True)
+class Word:
+    """A piece of text on a page and its box (points or pixels, top down)."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+    @property
+    def height(self):
+        return self.bottom - self.top
+
+
+@dataclass
+class _Line:
+    chunks: list  # (x0, x1, text), pieces merged where they touch
+    top: float
+    bottom: float
+    height: float
+
+    @property
+    def x0(self):
+        return self.chunks[0][0]
+
+    @property
+    def x1(self):
+        return self.chunks[-1][1]
+
+    def text(self):
+        return " ".join(c[2] for c in self.chunks)
+
+
+def _lines(words):
+    """Group words into lines, top to bottom, each line's pieces left to right and merged into chunks."""
+    rows = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        middle = (word.top + word.bottom) / 2
+        if rows and rows[-1][0] <= middle <= rows[-1][1]:
+            rows[-1][2].append(word)
+        else:
+            rows.append([word.top, word.bottom, [word]])
+    lines = []
+    for top, bottom, members in rows:
+        members.sort(key=lambda w: w.x0)
+        height = median(w.height for w in members)
+        chunks = []
+        for w in members:
+            if chunks and w.x0 - chunks[-1][1] <= _CELL_GAP * height:
+                x0, _, text = chunks[-1]
+                chunks[-1] = (x0, max(w.x1, chunks[-1][1]), f"{text} {w.text}")
+            else:
+                chunks.append((w.x0, w.x1, w.text))
+        lines.append(_Line(chunks, min(w.top for w in members), max(w.bottom for w in members), height))
+    return lines
+
+
+def _columns(lines, height):
+    """The columns of a table: the stretches of the horizontal axis its chunks cover."""
+    spans = sorted((c[0], c[1]) for line in lines for c in line.chunks)
+    columns = [list(spans[0])]
+    for x0, x1 in spans[1:]:
+        if x0 <= columns[-1][1] + 0.3 * height:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return columns
+
+
+def _column_of(chunk, columns):
+    return next(c for c in range(len(columns) - 1, -1, -1) if columns[c][0] <= chunk[0])
+
+
+def _grid(lines):
+    """The cells of a table's lines, row by row."""
+    height = median(line.height for line in lines)
+    columns = _columns(lines, height)
+    rows, last = [], {}
+    for line in lines:
+        placed = [(_column_of(c, columns), c) for c in line.chunks]
+        wrapped = rows and all(c in last and last[c][1] >= columns[c][1] - 1.5 * height for c, _ in placed)
+        if not wrapped:
+            rows.append([""] * len(columns))
+            last = {}
+        for c, chunk in placed:
+            rows[-1][c] = join_fragments(rows[-1][c], chunk[2])
+            last[c] = chunk
+    return rows
+
+
+def _table_end(lines, start, left, width):
+    """Index past the table that starts at ``start`` (a line of several cells), or ``start`` when none does."""
+    end, rows = start, 0
+    while end < len(lines):
+        line = lines[end]
+        if end > start and line.top - lines[end - 1].bottom > _TABLE_GAP * line.height:
+            break
+        if len(line.chunks) >= 2:
+            rows += 1
+        # A single piece goes on a cell when it stands inside the table, not as a line of text from the margin.
+        elif not (end > start and (line.x0 > left + 3 * line.height or line.x1 < left + 0.5 * width)):
+            break
+        end += 1
+    return end if rows >= 2 else start
+
+
+def _prose(lines, left, right):
+    """Lines of running text, with a blank line where a wider gap than usual parts two (a new paragraph).
+
+    Where paragraphs open with an indent, a line from the margin after a full
+    line goes on the same paragraph even when the full line ends a sentence.
+    """
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    usual = sorted(gaps)[len(gaps) // 5] if gaps else 0  # the gap inside paragraphs, the commonest on most pages
+    indented = any(left + 1.5 * line.height < line.x0 < left + 3 * line.height for line in lines)
+    out = []
+    for n, line in enumerate(lines):
+        text = line.text()
+        if n and gaps[n - 1] > usual + 0.5 * line.height:
+            out.append("")
+        elif n and indented and lines[n - 1].x1 >= right - 1.5 * line.height \
+                and line.x0 <= left + 0.5 * line.height and not starts_block(text):
+            out[-1] = join_fragments(out[-1], text)
+            continue
+        out.append(text)
+    return out
+
+
+def page_items(words, tables=()):
+    """The running text and tables of one page, top to bottom.
+
+    Parameters
+    ----------
+    words : iterable of Word
+        The page's pieces of text outside ``tables``.
+    tables : iterable of (float, list of list of str)
+        Tables already read from the page (ruled ones), each with the top of its box.
+
+    Returns
+    -------
+    list of tuple
+        ``("lines", [str, ...])`` for running text (``""`` at a paragraph
+        gap) and ``("grid", rows)`` for a table.
+
+    Examples
+    --------
+    >>> words = [Word(0, 40, 0, 10, "三级指标"), Word(60, 90, 0, 10, "指标值"), Word(140, 170, 0, 10, "完成值"),
+    ...          Word(0, 40, 16, 26, "走访企业"), Word(60, 120, 16, 26, "不少于20"), Word(140, 160, 16, 26, "32家"),
+    ...          Word(60, 70, 28, 38, "家"), Word(0, 90, 60, 70, "以上指标均已完成。")]
+    >>> page_items(words)
+    [('grid', [['三级指标', '指标值', '完成值'], ['走访企业', '不少于20家', '32家']]), ('lines', ['以上指标均已完成。'])]
+    """
+    lines = _lines(words)
+    found = [(top, ("grid", rows)) for top, rows in tables]
+    if lines:
+        left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
+        prose, i = [], 0
+        while i < len(lines):
+            if prose and any(prose[-1].top < top < lines[i].top for top, _ in tables):
+                found.append((prose[0].top, ("lines", _prose(prose, left, right))))
+                prose = []
+            end = _table_end(lines, i, left, right - left) if len(lines[i].chunks) >= 2 else i
+            if end > i:
+                if prose:
+                    found.append((prose[0].top, ("lines", _prose(prose, left, right))))
+                found.append((lines[i].top, ("grid", _grid(lines[i:end]))))
+                prose, i = [], end
+            else:
+                prose.append(lines[i])
+                i += 1
+        if prose:
+            found.append((prose[0].top, ("lines", _prose(prose, left, right))))
+    return [item for _, item in sorted(found, key=lambda f: f[0])]
