@@ -39,7 +39,7 @@ _ROLES = {
     "actual": ("全年完成值", "完成值", "实际完成值", "全年实际完成值", "实际值", "实际完成情况", "完成情况"),
     "score": ("得分", "自评得分", "实际得分", "评价得分"),
 }
-_POINTS = ("分值", "指标分值", "权重")
+_POINTS = ("分值", "指标分值", "评级分值", "权重")
 _HEADER_WORDS = {name for names in _ROLES.values() for name in names}
 _FLAT_HEADER_WORDS = {"一级指标", "二级指标", "三级指标", "目标值", "完成值", "指标值", "分值", "得分", "年度指标值", "全年完成值", "实际完成值"}
 _TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
@@ -112,7 +112,9 @@ def header_roles(cells):
     if hits < 2:
         return None
     # The points column (分值) is read but does not make a header: budget tables have one too.
-    points = next((i for i, cell in enumerate(cells) if _term(cell) in _POINTS), None)
+    # A criteria table gives each level its 分值; the row's own is the one after the name (三级指标).
+    columns = [i for i, cell in enumerate(cells) if _term(cell) in _POINTS]
+    points = next((i for i in columns if i > roles.get("name", len(cells))), columns[0] if columns else None)
     return roles if points is None else {**roles, "points": points}
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, fields
 from functools import cached_property
 
-__all__ = ["Block", "Indicator", "Quantity", "OTHER", "parse_quantity", "quantities"]
+__all__ = ["Block", "Indicator", "Quantity", "OTHER", "parse_number", "parse_quantity", "quantities"]
 
 OTHER = "other"
 """The catch-all category: a paragraph none of the activity categories fits."""
@@ -59,6 +59,21 @@ def parse_quantity(text):
     cue = _COMPARISON.search(text)
     comparison = "=" if not cue else ">=" if cue.group(0) in _AT_LEAST else "<="
     return Quantity(float(m.group(1)), m.group(3), comparison, m.group(0).replace(" ", ""))
+
+
+_NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(" + _UNITS + "|分)?\s*")
+
+
+def parse_number(cell):
+    """The number a table cell holds (``"7.10"``, ``"129.00%"``, ``"15分"``), or None when it holds more.
+
+    Examples
+    --------
+    >>> parse_number("129.00%"), parse_number(" 15 "), parse_number("≥20次"), parse_number("")
+    (129.0, 15.0, None, None)
+    """
+    m = _NUMBER.fullmatch(cell or "")
+    return float(m.group(1)) if m else None
 
 
 def quantities(text, unit=None):
@@ -141,6 +156,16 @@ class Indicator:
     def actual_quantity(self):
         """The completion value's number and unit (`Quantity`), or None."""
         return parse_quantity(self.actual)
+
+    @cached_property
+    def points_value(self):
+        """The row's points (分值) as a number, or None when absent or not a number."""
+        return parse_number(self.points)
+
+    @cached_property
+    def score_value(self):
+        """The score given (得分) as a number, or None when absent or not a number."""
+        return parse_number(self.score)
 
     def table_fields(self):
         """The cells as the ``read`` command writes them: levels, name, target, actual, and points
