@@ -127,7 +127,8 @@ def write_records(records, *, out=None, fmt=None):
         if fmt == "xlsx":
             _write_xlsx(records, tmp)
         else:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
+            # A CSV file opens in Excel as UTF-8 only with a byte-order mark.
+            with open(tmp, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as f:
                 _write_stream(records, fmt, f)
 
 
