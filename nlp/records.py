@@ -61,7 +61,7 @@ def parse_quantity(text):
     return Quantity(float(m.group(1)), m.group(3), comparison, m.group(0).replace(" ", ""))
 
 
-_NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(" + _UNITS + "|分)?\s*")
+_NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(" + _UNITS + r"|分)?\s*")
 
 
 def parse_number(cell):
