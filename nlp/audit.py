@@ -204,20 +204,21 @@ def _missing_findings(doc_id, table):
     return out
 
 
-def _uniform_findings(doc_id, table):
+def _uniform_findings(doc_id, table, project):
     out = []
     inds = table.indicators
+    where = f"the table of {project}" if project else "the table"
     if len(inds) < 2:
         return out
     if all(_percent(i.actual) == 100 for i in inds):
-        out.append(Finding(doc_id, "all-100", "warning", "", "",
+        out.append(Finding(doc_id, "all-100", "warning", "", project,
                            {"indicators": str(len(inds)), "from": inds[0].id, "to": inds[-1].id},
-                           f"all {len(inds)} rows of the table give 100% as their completion value"))
+                           f"all {len(inds)} rows of {where} give 100% as their completion value"))
     scored = [i for i in inds if i.points_value is not None and i.score_value is not None]
     if len(scored) == len(inds) and all(abs(i.points_value - i.score_value) < 1e-9 for i in inds):
-        out.append(Finding(doc_id, "all-full-marks", "warning", "", "",
+        out.append(Finding(doc_id, "all-full-marks", "warning", "", project,
                            {"indicators": str(len(inds)), "from": inds[0].id, "to": inds[-1].id},
-                           f"all {len(inds)} rows of the table have full marks"))
+                           f"all {len(inds)} rows of {where} have full marks"))
     return out
 
 
@@ -291,6 +292,7 @@ def audit(blocks, *, evidence=None):
     found = []
     doc_tables = [t for t in tables(blocks) if t.indicators]
     budget = _budget_lines(blocks)
+    project = projects(blocks)
     for line in budget:
         found += _budget_findings(line.block.doc_id, line)
     for table in doc_tables:
@@ -298,7 +300,7 @@ def audit(blocks, *, evidence=None):
         for ind in table.indicators:
             found += _row_findings(doc_id, ind)
         found += _missing_findings(doc_id, table)
-        found += _uniform_findings(doc_id, table)
+        found += _uniform_findings(doc_id, table, project.get(table.indicators[0].id, ""))
         found += _total_findings(doc_id, table, budget)
     if evidence:
         found += _unsupported_findings(blocks[0].doc_id, [i for t in doc_tables for i in t.indicators], evidence)
