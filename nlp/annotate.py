@@ -159,8 +159,27 @@ def shared_document_ids(sources):
     return shared
 
 
-def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5):
+def _flat_evidence(rows, indicators):
+    """Evidence as a spreadsheet wants it: one row per link (rank 1 the best), the indicator's cells on each,
+    and one row with no link for an indicator without evidence."""
+    by_id = {i.id: i for i in indicators}
+    for row in rows:
+        ind = by_id[row["indicator"]["id"]]
+        cells = {"doc_id": row["doc_id"], "indicator": ind.id, "project": ind.project, "level1": ind.level1,
+                 "level2": ind.level2, "name": ind.name, "target": ind.target, "actual": ind.actual,
+                 "points": ind.points or "", "score": ind.score or "", "status": row["status"]}
+        for rank, link in enumerate(row["evidence"] or [None], 1):
+            link = link or {}
+            yield {**cells, "rank": rank if link else None, "paragraph": link.get("id", ""),
+                   "confidence": link.get("confidence"), "text": link.get("text", ""),
+                   "quantities": "|".join(link.get("quantities", []))}
+
+
+def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, flat=False):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
+
+    With `flat`, one row per link for a spreadsheet (``rank``, ``paragraph``, ``confidence``, ``text``
+    beside the indicator's cells, its ``project``, ``points`` and ``score``); else the ``nlp evidence`` shape.
 
     Raises
     ------
@@ -180,4 +199,5 @@ def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5):
     if named and not named & documents:
         raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
                                          f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
-    return annotate(blocks, model=model, indicators=indicators, top_k=top_k).evidence
+    rows = annotate(blocks, model=model, indicators=indicators, top_k=top_k).evidence
+    return list(_flat_evidence(rows, indicators)) if flat else rows

@@ -12,7 +12,7 @@ from .errors import InputError
 from .indicators import TOTALS
 from .records import parse_number, quantities
 
-__all__ = ["Finding", "SEVERITIES", "audit", "audit_files", "projects", "tables"]
+__all__ = ["Finding", "SEVERITIES", "audit", "audit_files", "tables"]
 
 SEVERITIES = ("error", "warning", "info")
 """Most serious first: ``error`` the table contradicts itself, ``warning`` a reviewer should look, ``info`` a gap."""
@@ -292,7 +292,6 @@ def audit(blocks, *, evidence=None):
     found = []
     doc_tables = [t for t in tables(blocks) if t.indicators]
     budget = _budget_lines(blocks)
-    project = projects(blocks)
     for line in budget:
         found += _budget_findings(line.block.doc_id, line)
     for table in doc_tables:
@@ -300,26 +299,11 @@ def audit(blocks, *, evidence=None):
         for ind in table.indicators:
             found += _row_findings(doc_id, ind)
         found += _missing_findings(doc_id, table)
-        found += _uniform_findings(doc_id, table, project.get(table.indicators[0].id, ""))
+        found += _uniform_findings(doc_id, table, table.indicators[0].project)
         found += _total_findings(doc_id, table, budget)
     if evidence:
         found += _unsupported_findings(blocks[0].doc_id, [i for t in doc_tables for i in t.indicators], evidence)
     return found
-
-
-def projects(blocks):
-    """The project (项目名称 / 项目支出名称 row above its table) of each indicator id; "" for none.
-
-    Reports with one table per project repeat the same indicator names (成本预算) in every table.
-    """
-    out, project = {}, ""
-    for block in blocks:
-        cells = _cells(block) if block.kind == "table_row" else []
-        if len(cells) > 1 and cells[0].replace(" ", "") in ("项目名称", "项目支出名称"):
-            project = cells[1]
-        elif block.kind == "indicator":
-            out[block.indicator.id] = project
-    return out
 
 
 def audit_files(sources, *, evidence=False, model_dir=None):

@@ -7,7 +7,7 @@ import warnings
 import click
 
 from .errors import InputError
-from .write import FORMATS, write_records
+from .write import FORMATS, TABLE_FORMATS, output_format, write_records
 
 __all__ = ["main"]
 
@@ -66,10 +66,14 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs)
 @click.option("--top-k", default=5, show_default=True, type=click.IntRange(1), help="Links kept per indicator.")
 @_model
 def evidence(source, indicator_file, out, fmt, top_k, model_dir):
-    """For every indicator, the paragraphs that support it, with confidence and a status."""
+    """For every indicator, the paragraphs that support it, with confidence and a status.
+
+    As csv or xlsx: one row per link (rank 1 the best) beside the indicator's project, points and score.
+    """
     from .annotate import evidence_file
 
-    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k),
+    flat = output_format(out, fmt) in TABLE_FORMATS
+    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k, flat=flat),
                   out=out, fmt=fmt)
 
 

@@ -107,6 +107,9 @@ class Indicator:
     points, score : str or None
         分值 (the row's points) and 得分 (the score it was given); None when the
         table has no such column.
+    project : str
+        The project its table is about (the 项目名称 / 项目支出名称 row above it); "" when the table names
+        none. Reports with one table per project repeat indicator names (成本预算) from table to table.
     context : str
         The table rows above the indicator (project name, goals), column headers
         left out; "" when unknown (an indicator file without a ``context`` column).
@@ -122,6 +125,7 @@ class Indicator:
     actual: str = ""
     points: str | None = None
     score: str | None = None
+    project: str = ""
     context: str = ""
     doc_id: str | None = None
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from .annotate import annotate
-from .audit import SEVERITIES, audit, projects
+from .audit import SEVERITIES, audit
 from .errors import InputError
 from .model import load_model
 from .read import read_input
@@ -62,7 +62,6 @@ def _report(source, model):
     by_indicator = {}
     for f in findings:
         by_indicator.setdefault(f["indicator"], []).append(f)
-    project = projects(blocks)
     text = "\n".join(b.text for b in blocks[:40])
     unit, year = _UNIT.search(text), _YEAR.search(text)
     paragraphs = {t["id"]: t for t in annotation.tags}
@@ -73,7 +72,7 @@ def _report(source, model):
         ind = fields.get(row["indicator"]["id"])
         cells = ind.table_fields() if ind else row["indicator"]
         terms = _terms(cells, model.tokenizer)
-        item = {"id": row["indicator"]["id"], "project": project.get(row["indicator"]["id"], ""), **cells,
+        item = {"id": row["indicator"]["id"], "project": ind.project if ind else "", **cells,
                 "points": cells.get("points") or "", "score": cells.get("score") or "", "status": row["status"],
                 "best": row["evidence"][0]["confidence"] if row["evidence"] else None,
                 "evidence": [{**e, "pieces": highlight(e["text"], terms + e.get("quantities", []))}
