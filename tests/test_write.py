@@ -38,7 +38,7 @@ def test_the_format_follows_the_file_extension(tmp_path):
     write_records(iter(ROWS), out=tmp_path / "t.csv")
     write_records(iter(ROWS), out=tmp_path / "t.xlsx")
     write_records(iter(ROWS), out=tmp_path / "t.txt")
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("id,scores.x")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").startswith("id,scores.x")
     assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
     assert json.loads((tmp_path / "t.txt").read_text(encoding="utf-8").splitlines()[0])["id"] == "a"
 
