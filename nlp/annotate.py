@@ -35,7 +35,28 @@ class Annotation:
     evidence: list
 
 
-def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5):
+_CHUNK = 500  # paragraphs tagged between two updates of the progress bar
+
+
+def _predict_proba(model, texts, progress):
+    """`model.predict_proba(texts)`, in chunks behind a progress bar on standard error for a long document.
+
+    Each paragraph is scored on its own, so chunks give the same numbers.
+    """
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show or len(texts) <= _CHUNK:
+        return model.predict_proba(texts)
+    parts = []
+    with tqdm(total=len(texts), unit="paragraph", file=sys.stderr) as bar:
+        for start in range(0, len(texts), _CHUNK):
+            parts.append(model.predict_proba(texts[start:start + _CHUNK]))
+            bar.update(len(parts[-1]))
+    return np.vstack(parts)
+
+
+def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5, progress=False):
     """Tag the paragraphs of a document and link them to its indicators.
 
     Parameters
@@ -51,6 +72,8 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
         Tag headings and table rows too (they get no links).
     top_k : int, default=5
         Links kept per indicator in ``evidence``.
+    progress : bool or None, default=False
+        A progress bar on standard error while a long document is tagged; None: when it is a terminal.
 
     Returns
     -------
@@ -58,7 +81,7 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     """
     indicators = indicators_of(blocks) if indicators is None else indicators
     items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
-    proba = model.predict_proba([b.text for b in items])
+    proba = _predict_proba(model, [b.text for b in items], progress)
     labels = model.labels(proba)
     narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]  # only paragraphs are evidence
     paragraphs = [{"id": items[n].id, "text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
@@ -136,6 +159,8 @@ def annotate_files(sources, *, jobs=1, progress=None, **options):
 
     model = _model(options.get("model_dir"))  # a bad model is reported once, before any work
     show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
+    if len(sources) == 1:
+        options["progress"] = progress  # one large file: a bar over its paragraphs instead
     sources = tqdm(sources, disable=not show, unit="file", file=sys.stderr)
     if jobs == 1:
         yield from (annotate_file(s, **options).tags for s in sources)
@@ -162,9 +187,27 @@ def shared_document_ids(sources):
     return shared
 
 
-def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, ocr=None):
+def _flat_evidence(rows, indicators):
+    """Evidence as a spreadsheet wants it: one row per link (rank 1 the best), the indicator's cells on each,
+    and one row with no link for an indicator without evidence."""
+    by_id = {i.id: i for i in indicators}
+    for row in rows:
+        ind = by_id[row["indicator"]["id"]]
+        cells = {"doc_id": row["doc_id"], "indicator": ind.id, "project": ind.project, "level1": ind.level1,
+                 "level2": ind.level2, "name": ind.name, "target": ind.target, "actual": ind.actual,
+                 "points": ind.points or "", "score": ind.score or "", "status": row["status"]}
+        for rank, link in enumerate(row["evidence"] or [None], 1):
+            link = link or {}
+            yield {**cells, "rank": rank if link else None, "paragraph": link.get("id", ""),
+                   "confidence": link.get("confidence"), "text": link.get("text", ""),
+                   "quantities": "|".join(link.get("quantities", []))}
+
+
+def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, flat=False, ocr=None):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
 
+    With `flat`, one row per link for a spreadsheet (``rank``, ``paragraph``, ``confidence``, ``text``
+    beside the indicator's cells, its ``project``, ``points`` and ``score``); else the ``nlp evidence`` shape.
     ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
 
     Raises
@@ -185,4 +228,5 @@ def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, ocr=N
     if named and not named & documents:
         raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
                                          f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
-    return annotate(blocks, model=model, indicators=indicators, top_k=top_k).evidence
+    rows = annotate(blocks, model=model, indicators=indicators, top_k=top_k, progress=None).evidence
+    return list(_flat_evidence(rows, indicators)) if flat else rows

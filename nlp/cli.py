@@ -8,7 +8,7 @@ import click
 
 from .errors import InputError
 from .ocr import OCR_MODES, OcrSettings
-from .write import FORMATS, write_records
+from .write import FORMATS, TABLE_FORMATS, output_format, write_records
 
 __all__ = ["main"]
 
@@ -80,11 +80,56 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs,
 @_model
 @_ocr
 def evidence(source, indicator_file, out, fmt, top_k, model_dir, ocr_mode, ocr_timeout):
-    """For every indicator, the paragraphs that support it, with confidence and a status."""
+    """For every indicator, the paragraphs that support it, with confidence and a status.
+
+    As csv or xlsx: one row per link (rank 1 the best) beside the indicator's project, points and score.
+    """
     from .annotate import evidence_file
 
-    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k,
+    flat = output_format(out, fmt) in TABLE_FORMATS
+    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k, flat=flat,
                                 ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout)), out=out, fmt=fmt)
+
+
+@cli.command("audit")
+@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+@_out
+@_format
+@click.option("--evidence", "with_evidence", is_flag=True,
+              help="Also flag full marks on indicators the narrative does not support (runs the linker).")
+@_model
+@click.pass_context
+def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
+    """Check each report's indicator table: points, scores, totals, targets, budget execution rate."""
+    from .audit import audit_files
+
+    failed, findings = 0, []
+    for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir):
+        if isinstance(result, InputError):
+            click.echo(f"error: {result}", err=True)
+            failed += 1
+        elif result is None:
+            click.echo(f"{source}: no indicator table; nothing to audit", err=True)
+        else:
+            findings += [f.to_dict() for f in result]
+    write_records(findings, out=out, fmt=fmt)
+    if failed:
+        ctx.exit(2)
+
+
+@cli.command()
+@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, help="The page (.html) or the workbook (.xlsx) to write.")
+@_model
+def review(sources, out, model_dir):
+    """The reviewer's page (.html) or workbook (.xlsx): indicators, evidence, findings, paragraphs."""
+    from .review import write_review
+
+    reports = write_review(list(sources), out=out, model_dir=model_dir)
+    counts = {s: sum(r["counts"][s] for r in reports) for s in ("supported", "weak", "unsupported")}
+    click.echo(f"wrote {out}: {len(reports)} report(s), {sum(counts.values())} indicators "
+               f"({counts['supported']} supported, {counts['weak']} weak, {counts['unsupported']} unsupported), "
+               f"{sum(len(r['findings']) for r in reports)} finding(s)", err=True)
 
 
 @cli.command()
@@ -162,7 +207,8 @@ def validate(path):
     for problem in problems:
         click.echo(f"{path}: {problem}", err=True)
     if problems:
-        raise InputError(path, f"{len(problems)} problem(s), listed above")
+        raise InputError(path, f"not fit to train: {len(problems)} problem(s), listed above")
+    click.echo(f"{path}: fit to train", err=True)
 
 
 @cli.command("agreement")

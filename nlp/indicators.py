@@ -22,7 +22,7 @@ from itertools import combinations
 
 from .clean import SIMPLIFIED_TERMS, char_bigrams, heading_level, join_fragments, squeeze_spaces
 
-__all__ = ["Row", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "header_roles",
+__all__ = ["Row", "TOTALS", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "header_roles",
            "is_flat_header", "is_header_row"]
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "投入指标", "过程指标")
@@ -39,10 +39,11 @@ _ROLES = {
     "actual": ("全年完成值", "完成值", "实际完成值", "全年实际完成值", "实际值", "实际完成情况", "完成情况"),
     "score": ("得分", "自评得分", "实际得分", "评价得分"),
 }
-_POINTS = ("分值", "指标分值", "权重")
+_POINTS = ("分值", "指标分值", "评级分值", "权重")
 _HEADER_WORDS = {name for names in _ROLES.values() for name in names}
 _FLAT_HEADER_WORDS = {"一级指标", "二级指标", "三级指标", "目标值", "完成值", "指标值", "分值", "得分", "年度指标值", "全年完成值", "实际完成值"}
-_TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
+# The labels of a total row (its score is the sum of the rows above).
+TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
 # A line of a flattened table is a piece of a narrow cell; a line this long is prose after it.
 _PROSE_LINE = 40
 _EMPTY = {"", "不适用", "无", "/", "-", "--", "—"}
@@ -112,7 +113,9 @@ def header_roles(cells):
     if hits < 2:
         return None
     # The points column (分值) is read but does not make a header: budget tables have one too.
-    points = next((i for i, cell in enumerate(cells) if _term(cell) in _POINTS), None)
+    # A criteria table gives each level its 分值; the row's own is the one after the name (三级指标).
+    columns = [i for i, cell in enumerate(cells) if _term(cell) in _POINTS]
+    points = next((i for i in columns if i > roles.get("name", len(cells))), columns[0] if columns else None)
     return roles if points is None else {**roles, "points": points}
 
 
@@ -284,7 +287,7 @@ def _plain_row(cells, layout, carry):
         return Row("table_row", text)
     name = _ENUM.sub("", raw_name, count=1) if _ENUM.match(raw_name) else raw_name
     target, actual, score = at("target"), at("actual"), at("score")
-    if not name or _term(name) in _TOTALS or _term(name) in _HEADER_WORDS or not (target or actual or score):
+    if not name or _term(name) in TOTALS or _term(name) in _HEADER_WORDS or not (target or actual or score):
         return Row("table_row", text)
     if not level1 and at("level1") and not _is_term(at("level1")):
         carry.update(level1=at("level1"), level2="")
@@ -428,7 +431,7 @@ def flat_table_end(lines, start):
     for i in range(start + 1, len(lines)):
         line = lines[i].strip()
         words = line.split()
-        if words and (words[0] in _TOTALS or "".join(words[:2]) in _TOTALS):  # 合计, or 合 计 spaced out
+        if words and (words[0] in TOTALS or "".join(words[:2]) in TOTALS):  # 合计, or 合 计 spaced out
             return i + 1
         if line and (heading_level(line) is not None or len(line) >= _PROSE_LINE):
             return i
@@ -480,7 +483,7 @@ def from_flat_lines(lines):
         tail = _SCORE_TAIL.search(line)
         words = (line[: tail.start()] if tail else line).split()
         scores = [g for g in tail.groups() if g] if tail else []
-        if words and words[0] in _TOTALS:
+        if words and words[0] in TOTALS:
             items.append(("text", words + scores))
             break
         while words:

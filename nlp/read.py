@@ -47,6 +47,7 @@ class _Builder:
     def __init__(self, doc_id):
         self.doc_id, self.blocks, self.path = doc_id, [], []
         self.table = []  # the rows of the table being read, column headers left out
+        self.project = ""  # the value of the last 项目名称 row
 
     def add(self, kind, text, cells=None, level=None):
         if kind == "heading":
@@ -57,10 +58,14 @@ class _Builder:
         indicator = None
         if kind == "indicator":
             # The rows above an indicator (project name, goals) tell indicators of different projects apart.
-            indicator = Indicator(id=block_id, doc_id=self.doc_id, context=" ".join(self.table)[:300], **cells)
+            indicator = Indicator(id=block_id, doc_id=self.doc_id, context=" ".join(self.table)[:300],
+                                  project=self.project, **cells)
         elif kind == "table_row":
-            if not indicators.is_header_row(text.split(" | ")):
+            cells = text.split(" | ")
+            if not indicators.is_header_row(cells):
                 self.table.append(text)
+            if len(cells) > 1 and cells[0].replace(" ", "") in ("项目名称", "项目支出名称"):
+                self.project = cells[1]
         else:
             self.table = []
         self.blocks.append(Block(self.doc_id, block_id, kind, section, text, indicator))

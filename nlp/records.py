@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, fields
 from functools import cached_property
 
-__all__ = ["Block", "Indicator", "Quantity", "OTHER", "parse_quantity", "quantities"]
+__all__ = ["Block", "Indicator", "Quantity", "OTHER", "parse_number", "parse_quantity", "quantities"]
 
 OTHER = "other"
 """The catch-all category: a paragraph none of the activity categories fits."""
@@ -61,6 +61,21 @@ def parse_quantity(text):
     return Quantity(float(m.group(1)), m.group(3), comparison, m.group(0).replace(" ", ""))
 
 
+_NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(" + _UNITS + r"|分)?\s*")
+
+
+def parse_number(cell):
+    """The number a table cell holds (``"7.10"``, ``"129.00%"``, ``"15分"``), or None when it holds more.
+
+    Examples
+    --------
+    >>> parse_number("129.00%"), parse_number(" 15 "), parse_number("≥20次"), parse_number("")
+    (129.0, 15.0, None, None)
+    """
+    m = _NUMBER.fullmatch(cell or "")
+    return float(m.group(1)) if m else None
+
+
 def quantities(text, unit=None):
     """Numbers with a unit in `text`, e.g. ``["300多家次"]``; only those of `unit` if given.
 
@@ -92,6 +107,9 @@ class Indicator:
     points, score : str or None
         分值 (the row's points) and 得分 (the score it was given); None when the
         table has no such column.
+    project : str
+        The project its table is about (the 项目名称 / 项目支出名称 row above it); "" when the table names
+        none. Reports with one table per project repeat indicator names (成本预算) from table to table.
     context : str
         The table rows above the indicator (project name, goals), column headers
         left out; "" when unknown (an indicator file without a ``context`` column).
@@ -107,6 +125,7 @@ class Indicator:
     actual: str = ""
     points: str | None = None
     score: str | None = None
+    project: str = ""
     context: str = ""
     doc_id: str | None = None
 
@@ -141,6 +160,16 @@ class Indicator:
     def actual_quantity(self):
         """The completion value's number and unit (`Quantity`), or None."""
         return parse_quantity(self.actual)
+
+    @cached_property
+    def points_value(self):
+        """The row's points (分值) as a number, or None when absent or not a number."""
+        return parse_number(self.points)
+
+    @cached_property
+    def score_value(self):
+        """The score given (得分) as a number, or None when absent or not a number."""
+        return parse_number(self.score)
 
     def table_fields(self):
         """The cells as the ``read`` command writes them: levels, name, target, actual, and points

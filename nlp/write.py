@@ -9,9 +9,11 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["FORMATS", "write_records", "atomic_path"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "output_format", "write_records", "atomic_path"]
 
 FORMATS = ("jsonl", "json", "csv", "xlsx")
+TABLE_FORMATS = ("csv", "xlsx")
+"""The formats that hold one level of columns."""
 
 
 @contextmanager
@@ -88,6 +90,20 @@ def _table(records):
     return columns, rows
 
 
+def output_format(out=None, fmt=None):
+    """The format `write_records` writes: `fmt`, else the extension of `out` when it is one of `FORMATS`, else jsonl.
+
+    Examples
+    --------
+    >>> output_format("tags.CSV"), output_format("tags.txt"), output_format(None, "json")
+    ('csv', 'jsonl', 'json')
+    """
+    if fmt is not None:
+        return fmt
+    suffix = "" if out is None or str(out) == "-" else Path(out).suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "jsonl"
+
+
 def write_records(records, *, out=None, fmt=None):
     """Write an iterable of dicts as `fmt` to `out` (a path) or to standard output.
 
@@ -107,9 +123,7 @@ def write_records(records, *, out=None, fmt=None):
         Unknown format, xlsx without a file, or an unwritable path.
     """
     to_stdout = out is None or str(out) == "-"
-    if fmt is None:
-        suffix = "" if to_stdout else Path(out).suffix.lower().lstrip(".")
-        fmt = suffix if suffix in FORMATS else "jsonl"
+    fmt = output_format(out, fmt)
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "xlsx" and to_stdout:
@@ -127,7 +141,8 @@ def write_records(records, *, out=None, fmt=None):
         if fmt == "xlsx":
             _write_xlsx(records, tmp)
         else:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
+            # A CSV file opens in Excel as UTF-8 only with a byte-order mark.
+            with open(tmp, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as f:
                 _write_stream(records, fmt, f)
 
 

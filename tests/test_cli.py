@@ -135,6 +135,27 @@ def test_evidence_on_an_indicator_file(every_link_model, table, tmp_path):
     assert sorted(e["id"] for e in obj["evidence"]) == ["p0", "p1"]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_evidence_as_a_spreadsheet_has_flat_columns(fmt, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / f"evidence.{fmt}"
+    r = nlp("evidence", str(SEED), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    if fmt == "csv":
+        assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs
+    frame = pd.read_csv(out, dtype=str) if fmt == "csv" else pd.read_excel(out, dtype=str)
+    assert list(frame.columns) == ["doc_id", "indicator", "project", "level1", "level2", "name", "target", "actual",
+                                   "points", "score", "status", "rank", "paragraph", "confidence", "text", "quantities"]
+    assert not frame["text"].fillna("").str.startswith("[").any()  # no JSON in a cell
+    best = frame[frame["rank"].isin(["1", None]) | frame["rank"].isna()]
+    assert best["indicator"].is_unique and len(best) == 33  # one best row per indicator, further links below it
+    # The four 成本预算 rows of seed 003 belong to four projects.
+    assert best[best["name"] == "成本预算"]["project"].nunique() == 4
+    jsonl_rows = jsonl(nlp("evidence", str(SEED)).stdout)
+    assert len(frame) == sum(max(1, len(x["evidence"])) for x in jsonl_rows)
+
+
 def test_evidence_on_a_report_flags_what_the_narrative_misses():
     # The shipped model on a seed: every indicator once, links sorted, and both outcomes present.
     r = nlp("evidence", str(SEED))
@@ -237,6 +258,7 @@ def test_validate_and_agreement_on_the_corpus():
     r = nlp("validate", str(ROOT / "corpus"))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["paragraphs"] >= 600
+    assert r.stderr.decode().splitlines()[-1] == f"{ROOT / 'corpus'}: fit to train"
     agreement = ROOT / "corpus" / "agreement"
     r = nlp("agreement", str(agreement / "first_pass.jsonl"), str(agreement / "second_pass.jsonl"))
     lines = r.stdout.decode().splitlines()

@@ -74,7 +74,7 @@ def test_gold_levels_and_scores(stem):
     for row, hit in match_gold(found, load_gold(stem)):
         assert hit is not None, row["name"]
         assert (hit["level1"], hit["level2"]) == (row["level1"], row["level2"]), row["name"]
-        assert hit.get("score") == row.get("score"), row["name"]
+        assert (hit.get("points"), hit.get("score")) == (row.get("points"), row.get("score")), row["name"]
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -126,7 +126,8 @@ def test_scoring_table_groups_and_scores():
     ]
     out = from_grid(rows)
     assert [r.kind for r in out] == ["table_row", "table_row", "indicator", "table_row"]
-    assert out[2].indicator == {"level1": "产出", "level2": "", "name": "开展主题教育", "target": "", "actual": "", "score": "9"}
+    assert out[2].indicator == {"level1": "产出", "level2": "", "name": "开展主题教育", "target": "", "actual": "", "points": "10",
+                                "score": "9"}
 
 
 def test_cell_per_line_table_keeps_score_last():

@@ -11,7 +11,8 @@ ROWS = [{"id": "a", "scores": {"x": 0.5}}, {"id": "b", "scores": {"x": 0.1}, "li
 def test_tables_get_every_column(tmp_path):
     out = tmp_path / "t.csv"
     write_records(iter(ROWS), out=out, fmt="csv")
-    header, first, second = out.read_text(encoding="utf-8").splitlines()
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    header, first, second = out.read_text(encoding="utf-8-sig").splitlines()
     assert header == "id,scores.x,links"
     assert second.startswith("b,0.1,")
 
@@ -37,7 +38,7 @@ def test_the_format_follows_the_file_extension(tmp_path):
     write_records(iter(ROWS), out=tmp_path / "t.csv")
     write_records(iter(ROWS), out=tmp_path / "t.xlsx")
     write_records(iter(ROWS), out=tmp_path / "t.txt")
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("id,scores.x")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").startswith("id,scores.x")
     assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
     assert json.loads((tmp_path / "t.txt").read_text(encoding="utf-8").splitlines()[0])["id"] == "a"
 

@@ -1,0 +1,215 @@
+"""The reviewer's outputs: one HTML page or one workbook for one or several reports.
+
+Each report is annotated (`nlp.annotate.annotate`: tags and evidence) and
+audited (`nlp.audit.audit`); `review_data` puts the two side by side, and
+`write_review` renders them as a self-contained page (Jinja2 templates in
+``nlp/templates/``, report text always escaped) or as an .xlsx workbook.
+"""
+import re
+from pathlib import Path
+
+from .annotate import annotate
+from .audit import SEVERITIES, audit
+from .errors import InputError
+from .model import load_model
+from .read import read_input
+from .records import quantities
+from .write import atomic_path
+
+__all__ = ["STATUSES", "highlight", "review_data", "write_review"]
+
+STATUSES = ("supported", "weak", "unsupported")
+_UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:工商业联合会|工商联|总商会)")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+# Status colours of the page and the workbook (fill, as RRGGBB).
+COLOURS = {"supported": "C6EFCE", "weak": "FFEB9C", "unsupported": "FFC7CE"}
+
+
+def highlight(text, terms):
+    """Split `text` into ``(piece, marked)`` pairs, the pieces that are one of `terms` marked.
+
+    Examples
+    --------
+    >>> highlight("走访企业32家", ["走访", "32家"])
+    [('走访', True), ('企业', False), ('32家', True)]
+    """
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return [(text, False)] if text else []
+    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    out, start = [], 0
+    for m in pattern.finditer(text):
+        if m.start() > start:
+            out.append((text[start:m.start()], False))
+        out.append((m.group(0), True))
+        start = m.end()
+    if start < len(text):
+        out.append((text[start:], False))
+    return out
+
+
+def _terms(indicator, tokenizer):
+    """The indicator's words (two characters or more) and the numbers with a unit it states."""
+    words = [w for w in tokenizer.jieba.cut(f"{indicator['name']} {indicator['target']}") if len(w.strip()) >= 2]
+    return [w for w in words if not w.isdigit()] + quantities(indicator["target"]) + quantities(indicator["actual"])
+
+
+def _report(source, model):
+    blocks = read_input(source)
+    annotation = annotate(blocks, model=model)
+    evidence = annotation.evidence
+    findings = [f.to_dict() for f in audit(blocks, evidence=evidence)]
+    by_indicator = {}
+    for f in findings:
+        by_indicator.setdefault(f["indicator"], []).append(f)
+    text = "\n".join(b.text for b in blocks[:40])
+    unit, year = _UNIT.search(text), _YEAR.search(text)
+    paragraphs = {t["id"]: t for t in annotation.tags}
+    links = {p: [] for p in paragraphs}
+    indicators = []
+    fields = {b.indicator.id: b.indicator for b in blocks if b.kind == "indicator"}
+    for row in evidence:
+        ind = fields.get(row["indicator"]["id"])
+        cells = ind.table_fields() if ind else row["indicator"]
+        terms = _terms(cells, model.tokenizer)
+        item = {"id": row["indicator"]["id"], "project": ind.project if ind else "", **cells,
+                "points": cells.get("points") or "", "score": cells.get("score") or "", "status": row["status"],
+                "best": row["evidence"][0]["confidence"] if row["evidence"] else None,
+                "evidence": [{**e, "pieces": highlight(e["text"], terms + e.get("quantities", []))}
+                             for e in row["evidence"]],
+                "findings": by_indicator.get(row["indicator"]["id"], [])}
+        for e in row["evidence"]:
+            links.setdefault(e["id"], []).append(item["id"])
+        indicators.append(item)
+    counts = {s: sum(i["status"] == s for i in indicators) for s in STATUSES}
+    categories = list(model.categories)
+    shares = {c: (sum(c in t["labels"] for t in annotation.tags) / len(annotation.tags) if annotation.tags else 0.0)
+              for c in categories}
+    return {"doc_id": blocks[0].doc_id, "source": str(source), "unit": unit.group(0) if unit else "",
+            "year": year.group(1) if year else "", "paragraphs": annotation.tags, "indicators": indicators,
+            "links": links, "counts": counts, "shares": shares, "categories": categories,
+            "findings": findings, "table_findings": by_indicator.get("", []), "has_table": bool(fields)}
+
+
+def review_data(sources, *, model_dir=None, progress=None):
+    """What the review shows for each report: its paragraphs, indicators, evidence and findings.
+
+    Parameters
+    ----------
+    sources : list of str
+        Reports (or paragraph tables).
+    model_dir : str, optional
+        Default: the shipped model.
+    progress : bool, optional
+        A progress bar on standard error; default: when it is a terminal and there are several reports.
+
+    Returns
+    -------
+    list of dict
+        One per report: ``doc_id``, ``unit``, ``year``, ``paragraphs`` (``nlp tag`` rows), ``indicators``
+        (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces``, ``findings``), ``counts`` by
+        status, category ``shares``, ``findings``.
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    model = load_model(model_dir)
+    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
+    return [_report(s, model) for s in tqdm(sources, disable=not show, unit="report", file=sys.stderr)]
+
+
+def _render_html(reports):
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("nlp", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("review.html.j2").render(reports=reports, statuses=STATUSES, colours=COLOURS,
+                                                     severities=SEVERITIES)
+
+
+def _findings_text(findings):
+    return "\n".join(f"{f['code']}: {f['message']}" for f in findings)
+
+
+def _sheet(wb, title, columns, rows, widths, status_column=None):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for n, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(n)].width = width
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = wrap
+        if status_column is not None:
+            status = line[status_column].value
+            if status in COLOURS:
+                line[status_column].fill = PatternFill("solid", start_color=COLOURS[status], end_color=COLOURS[status])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    return ws
+
+
+def _write_xlsx(reports, path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    categories = list(dict.fromkeys(c for r in reports for c in r["categories"]))
+    _sheet(wb, "summary",
+           ["report", "unit", "year", "paragraphs", "indicators", *STATUSES, "findings",
+            *[f"share {c}" for c in categories], "finding list"],
+           [[r["doc_id"], r["unit"], r["year"], len(r["paragraphs"]), len(r["indicators"]),
+             *[r["counts"][s] for s in STATUSES], len(r["findings"]),
+             *[round(r["shares"].get(c, 0.0), 3) for c in categories], _findings_text(r["findings"])]
+            for r in reports],
+           [24, 28, 6, 11, 11, 11, 8, 12, 9, *[12] * len(categories), 80])
+    _sheet(wb, "indicators",
+           ["report", "id", "project", "level1", "level2", "name", "target", "actual", "points", "score", "status",
+            "best confidence", "best evidence", "findings"],
+           [[r["doc_id"], i["id"], i["project"], i["level1"], i["level2"], i["name"], i["target"], i["actual"],
+             i["points"], i["score"], i["status"], i["best"], i["evidence"][0]["text"] if i["evidence"] else "",
+             _findings_text(i["findings"])] for r in reports for i in r["indicators"]],
+           [24, 26, 24, 12, 16, 24, 30, 24, 7, 7, 12, 10, 60, 50], status_column=10)
+    _sheet(wb, "links", ["report", "indicator", "project", "name", "rank", "paragraph", "confidence", "text"],
+           [[r["doc_id"], i["id"], i["project"], i["name"], rank, e["id"], e["confidence"], e["text"]]
+            for r in reports for i in r["indicators"] for rank, e in enumerate(i["evidence"], 1)],
+           [24, 26, 24, 24, 6, 26, 11, 80])
+    _sheet(wb, "paragraphs", ["report", "id", "section", "text", "labels", *categories],
+           [[r["doc_id"], t["id"], t["section"], t["text"], "|".join(t["labels"]),
+             *[t["scores"].get(c) for c in categories]] for r in reports for t in r["paragraphs"]],
+           [24, 26, 30, 80, 24, *[12] * len(categories)])
+    wb.save(path)
+
+
+def write_review(sources, *, out, model_dir=None, progress=None):
+    """Write the review of `sources` to `out`: a page (.html) or a workbook (.xlsx), atomically.
+
+    Returns
+    -------
+    list of dict
+        `review_data` of the reports.
+
+    Raises
+    ------
+    InputError
+        `out` is neither .html nor .xlsx, cannot be written, or a report cannot be read.
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".html", ".htm", ".xlsx"):
+        raise InputError(out, f"unknown review type '{suffix}'; expected .html or .xlsx")
+    reports = review_data(list(sources), model_dir=model_dir, progress=progress)
+    with atomic_path(out) as tmp:
+        if suffix == ".xlsx":
+            _write_xlsx(reports, tmp)
+        else:
+            tmp.write_text(_render_html(reports), encoding="utf-8")
+    return reports
