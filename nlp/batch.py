@@ -225,7 +225,7 @@ def _dask(jobs, work, scheduler, workers):
         if scheduler == "local":
             scheduler = stack.enter_context(LocalCluster(
                 n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR))
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR))
         try:
             client = stack.enter_context(Client(scheduler, timeout="10s"))
         except (OSError, TimeoutError, ValueError) as e:
