@@ -11,7 +11,6 @@ With an output file, ``OUT.done.jsonl`` beside it keeps each finished report's
 SHA-256 and results: a rerun into the same output reuses the reports whose
 bytes are unchanged, so a growing folder costs only its new files.
 """
-import hashlib
 import json
 import logging
 import os
@@ -26,7 +25,7 @@ from .annotate import annotate, annotate_file, evidence_file, model_for
 from .database import DATABASE_FORMATS, report_rows, write_tables
 from .errors import InputError
 from .link import indicators_of
-from .read import READERS, TABLE_SUFFIXES, read_indicator_table, read_input
+from .read import READERS, TABLE_SUFFIXES, file_sha256, read_indicator_table, read_input
 from .write import FORMATS, atomic_path, write_records
 
 __all__ = ["Input", "Summary", "find_inputs", "output_format", "run_batch", "shared_document_ids", "sidecar"]
@@ -134,14 +133,6 @@ def sidecar(out, kind):
     """The file beside `out` that lists this run's errors (``kind="errors"``) or finished reports (``"done"``)."""
     out = Path(out)
     return out.with_name(f"{out.stem}.{kind}.jsonl")
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # The work of one input. Module-level functions, so that worker processes and Dask
@@ -280,7 +271,7 @@ def _settings(command, options, model, indicator_file, tables):
     described = {k: v for k, v in options.items() if k not in ("model_dir", "indicators")}
     return {"command": "tables" if tables else command, "options": described,
             "model": model.meta.get("checksum") if model else None,
-            "indicators": _sha256(indicator_file) if indicator_file else None}
+            "indicators": file_sha256(indicator_file) if indicator_file else None}
 
 
 def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, workers=None, model_dir=None,
@@ -353,7 +344,7 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     plan = []
     for item in inputs:
         try:
-            sha256 = _sha256(item.path) if item.path != "-" and Path(item.path).is_file() else None
+            sha256 = file_sha256(item.path) if item.path != "-" and Path(item.path).is_file() else None
         except OSError:
             sha256 = None  # unreadable: the reader says why
         plan.append((item, sha256, done.get(item, sha256) if done and sha256 else None))

@@ -19,7 +19,6 @@ and indicator ids come from the reports):
 Both need the ``db`` extra (duckdb, pyarrow), imported only when used.
 """
 import json
-import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
-from .write import atomic_path
+from .write import atomic_path, replace_folder
 
 __all__ = ["DATABASE_FORMATS", "TABLES", "report_rows", "write_tables"]
 
@@ -196,19 +195,10 @@ def _atomic_folder(path):
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent))
     except OSError as e:
         raise InputError(path, f"cannot write: {e.strerror}") from None
-    old = parent / f".{path.name}.{os.getpid()}.old"
     try:
         yield tmp
         tmp.chmod(0o755)
-        if path.exists():
-            path.rename(old)
-        try:
-            tmp.rename(path)
-        except OSError:
-            if old.exists():
-                old.rename(path)
-            raise
+        replace_folder(tmp, path)
     finally:
-        for leftover in (tmp, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
+        if tmp.exists():
+            shutil.rmtree(tmp)

@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["FORMATS", "write_records", "atomic_path"]
+__all__ = ["FORMATS", "atomic_path", "replace_folder", "write_records"]
 
 FORMATS = ("jsonl", "json", "csv", "xlsx")
 
@@ -41,6 +42,25 @@ def atomic_path(path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def replace_folder(new, target):
+    """Put the folder `new` in place of `target`, whose old contents are removed only once `new` is there.
+
+    `target` is moved aside first and moved back if `new` cannot take its place.
+    """
+    target = Path(target)
+    old = target.with_name(f".old-{target.name}-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    try:
+        Path(new).rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def _flat(record):
