@@ -26,7 +26,7 @@ from .database import DATABASE_FORMATS, report_rows, write_tables
 from .errors import InputError
 from .link import indicators_of
 from .read import READERS, TABLE_SUFFIXES, file_sha256, read_indicator_table, read_input
-from .write import FORMATS, atomic_path, write_records
+from .write import FORMATS, atomic_path, check_writable, write_records
 
 __all__ = ["Input", "Summary", "find_inputs", "output_format", "run_batch", "shared_document_ids", "sidecar"]
 
@@ -324,6 +324,10 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     if tables and out in (None, "-"):
         raise InputError("--format", f"{fmt} needs an output: add -o FILE.{fmt}")
     to_file = out not in (None, "-")
+    if to_file and Path(out).exists() and not Path(out).is_file() and not Path(out).is_dir():
+        to_file = False  # a device or a pipe (/dev/null): written straight to, with nothing beside it
+    if to_file:
+        check_writable(out, folder=fmt == "parquet")  # before any work, not after it
     own_files = [out, sidecar(out, "errors"), sidecar(out, "done")] if to_file else []
     inputs, problems = find_inputs(sources, exclude=own_files)
     model = None if command == "read" else model_for(model_dir)  # a bad model is reported once, before any work
@@ -361,6 +365,7 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     show = progress if progress is not None else sys.stderr.isatty() and len(plan) > 1
 
     def results(done_file):
+        good = 0
         for item, sha256, result in tqdm(plan, disable=not show, unit="file", file=sys.stderr):
             if result is None:
                 result = next(computed)
@@ -374,11 +379,29 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
             if done_file and sha256:
                 done_file.write(json.dumps({"path": item.path, "sha256": sha256, "result": result},
                                            ensure_ascii=False) + "\n")
+            good += 1
             yield result
+        if summary.errors and not good:
+            raise _NothingDone  # not one good input: an existing output stays as it was
 
+    try:
+        _write(results, out, fmt, tables, done, model)
+    except _NothingDone:
+        return summary
+    if to_file:
+        _write_errors(sidecar(out, "errors"), summary.errors)
+    return summary
+
+
+class _NothingDone(Exception):
+    """Every input failed: nothing is written."""
+
+
+def _write(results, out, fmt, tables, done, model):
+    """Write the results atomically, and the done file beside them when there is an output file."""
     with ExitStack() as stack:
         done_file = None
-        if to_file:
+        if done is not None:
             done_path = stack.enter_context(atomic_path(sidecar(out, "done")))
             done_file = stack.enter_context(open(done_path, "w", encoding="utf-8"))
             done_file.write(json.dumps(done.settings, ensure_ascii=False) + "\n")
@@ -389,9 +412,6 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
             write_records((row for rows in results(done_file) for row in rows), out=out, fmt=fmt)
         if done_file:
             done_file.close()
-    if to_file:
-        _write_errors(sidecar(out, "errors"), summary.errors)
-    return summary
 
 
 def _write_errors(path, errors):

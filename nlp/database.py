@@ -26,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
-from .write import atomic_path, replace_folder
+from .write import atomic_path, check_writable, replace_folder
 
 __all__ = ["DATABASE_FORMATS", "TABLES", "report_rows", "write_tables"]
 
@@ -186,9 +186,7 @@ def _atomic_folder(path):
     (an earlier output), so a folder of the user's is never deleted.
     """
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(path, f"cannot write: folder {parent} does not exist")
+    parent = check_writable(path, folder=True)
     if path.is_file() or (path.is_dir() and any(p.suffix != ".parquet" for p in path.iterdir())):
         raise InputError(path, "cannot write: it exists and is not a folder of Parquet files")
     try:

@@ -10,9 +10,26 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["FORMATS", "atomic_path", "replace_folder", "write_records"]
+__all__ = ["FORMATS", "atomic_path", "check_writable", "replace_folder", "write_records"]
 
 FORMATS = ("jsonl", "json", "csv", "xlsx")
+
+
+def check_writable(path, *, folder=False):
+    """The folder `path` goes in, once it is known to exist and `path` is not a folder (unless `folder`).
+
+    Raises
+    ------
+    InputError
+        The folder does not exist, or `path` is a folder where a file is expected.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(path, f"cannot write: folder {parent} does not exist")
+    if path.is_dir() and not folder:
+        raise InputError(path, "cannot write: it is a folder; give a file name")
+    return parent
 
 
 @contextmanager
@@ -22,11 +39,7 @@ def atomic_path(path):
     A failure leaves an existing file at `path` exactly as it was and no partial file.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(path, f"cannot write: folder {folder} does not exist")
-    if path.is_dir():
-        raise InputError(path, "cannot write: it is a folder; give a file name")
+    folder = check_writable(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as e:
