@@ -1,12 +1,11 @@
-"""Annotating: one document tagged and linked, and many documents, on one or several processes.
+"""Annotating: one document tagged and linked.
 
 `annotate` is what `nlp tag` and `nlp evidence` do to one document; the
-command line, the spaCy component, notebooks and batch runs all call it.
+command line, notebooks and batch runs (`nlp.batch`) all call it.
 """
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from .link import evidence_rows, indicators_of, link_confidences
 from .model import load_model
 from .read import read_input
 
-__all__ = ["Annotation", "annotate", "annotate_file", "annotate_files", "evidence_file", "shared_document_ids"]
+__all__ = ["Annotation", "annotate", "annotate_file", "evidence_file", "model_for"]
 
 
 @dataclass
@@ -111,80 +110,21 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
 
 
 @lru_cache(maxsize=4)
-def _model(model_dir):
-    # Loaded once per process: forked workers inherit it.
+def model_for(model_dir=None):
+    """The model of `model_dir` (None: the shipped one), loaded once per process.
+
+    Forked workers inherit it; a Dask worker loads it on its first task and keeps it.
+    """
     return load_model(model_dir)
 
 
-def annotate_file(source, *, model_dir=None, indicators=None, ocr=None, **options):
+def annotate_file(source, *, doc_id=None, model_dir=None, indicators=None, ocr=None, **options):
     """`annotate` one input file (a report or a paragraph table), the model loaded once per process.
 
-    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
+    `doc_id` is as for `nlp.read.read_input`; ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
     """
-    return annotate(read_input(source, ocr=ocr), model=_model(model_dir), indicators=indicators, **options)
-
-
-def _tags_or_error(source, options):
-    try:
-        return annotate_file(source, **options).tags
-    except InputError as e:
-        # Handed back as a value: raising inside a running pool would leave its
-        # processes to be killed and their warnings on standard error.
-        return e
-
-
-def annotate_files(sources, *, jobs=1, progress=None, **options):
-    """The tags of each input in order, on `jobs` processes.
-
-    Parameters
-    ----------
-    sources : list of str
-    jobs : int, default=1
-    progress : bool, optional
-        Show a progress bar on standard error; default: when it is a terminal and there are several files.
-    **options
-        As for `annotate_file`.
-
-    Yields
-    ------
-    list of dict
-        The tags of one input.
-
-    Raises
-    ------
-    InputError
-        The first input that cannot be read.
-    """
-    from tqdm import tqdm
-
-    model = _model(options.get("model_dir"))  # a bad model is reported once, before any work
-    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
-    if len(sources) == 1:
-        options["progress"] = progress  # one large file: a bar over its paragraphs instead
-    sources = tqdm(sources, disable=not show, unit="file", file=sys.stderr)
-    if jobs == 1:
-        yield from (annotate_file(s, **options).tags for s in sources)
-        return
-    from joblib import Parallel, delayed
-
-    # Forked workers share the model and jieba's dictionary, loaded here once.
-    model.tokenizer("")
-    parallel = Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1)  # a file is a big enough unit
-    for result in parallel(delayed(_tags_or_error)(s, options) for s in sources):
-        if isinstance(result, InputError):
-            raise result
-        yield result
-
-
-def shared_document_ids(sources):
-    """Pairs of inputs whose file names give the same document id (their paragraph ids coincide)."""
-    seen, shared = {}, []
-    for source in sources:
-        stem = Path(source).stem
-        if source != "-" and stem in seen and seen[stem] != source:
-            shared.append((seen[stem], source, stem))
-        seen.setdefault(stem, source)
-    return shared
+    return annotate(read_input(source, doc_id=doc_id, ocr=ocr), model=model_for(model_dir), indicators=indicators,
+                    **options)
 
 
 def _flat_evidence(rows, indicators):
@@ -203,7 +143,7 @@ def _flat_evidence(rows, indicators):
                    "quantities": "|".join(link.get("quantities", []))}
 
 
-def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, flat=False, ocr=None):
+def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, top_k=5, flat=False, ocr=None):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
 
     With `flat`, one row per link for a spreadsheet (``rank``, ``paragraph``, ``confidence``, ``text``
@@ -217,10 +157,10 @@ def evidence_file(source, *, model_dir=None, indicator_file=None, top_k=5, flat=
     """
     from .read import read_indicator_table
 
-    model = _model(model_dir)
+    model = model_for(model_dir)
     if model.linker is None:
         raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
-    blocks = read_input(source, ocr=ocr)
+    blocks = read_input(source, doc_id=doc_id, ocr=ocr)
     indicators = read_indicator_table(indicator_file) if indicator_file else indicators_of(blocks)
     if not indicators:
         raise InputError(source, "no indicator table found in the report; give one with --indicators FILE")

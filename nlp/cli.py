@@ -7,15 +7,18 @@ import warnings
 import click
 
 from .errors import InputError
+from .database import DATABASE_FORMATS
 from .ocr import OCR_MODES, OcrSettings
 from .write import FORMATS, TABLE_FORMATS, output_format, write_records
 
 __all__ = ["main"]
 
-_format = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                       help="Output format: jsonl (default), json, csv or xlsx (needs -o); "
-                            "with -o and no --format, the file's extension decides.")
-_out = click.option("-o", "--out", default=None, help="Output file (default: standard output).")
+_format = click.option("--format", "fmt", type=click.Choice(FORMATS + DATABASE_FORMATS), default=None,
+                       help="Output format: jsonl (default), json, csv, xlsx, duckdb or parquet (these three need "
+                            "-o); with -o and no --format, the file's extension decides.")
+_out = click.option("-o", "--out", default=None,
+                    help="Output file (default: standard output); OUT.errors.jsonl beside it lists bad files, "
+                         "OUT.done.jsonl the reports done, reused by a rerun.")
 _model = click.option("--model", "model_dir", default=None, help="Model directory (default: the shipped model).")
 
 
@@ -32,63 +35,79 @@ def cli():
     """Read performance self-evaluation reports: blocks, activity tags, indicator evidence."""
 
 
+def _batch(function):
+    """The options of commands that take many reports: parallel processes or a Dask cluster."""
+    function = click.option("--scheduler", default=None, metavar="ADDRESS",
+                            help="Run on the Dask cluster of this scheduler (tcp://host:8786), or 'local' to start "
+                                 "one here with --jobs workers (default: one per core); needs the dask extra.")(function)
+    return click.option("--jobs", default=None, type=click.IntRange(1),
+                        help="Files processed in parallel on this machine  [default: 1].")(function)
+
+
+def _run(command, sources, out, jobs, scheduler, **options):
+    """Run a command over files and folders; one line per bad file; exit code 2 if there were any."""
+    from .batch import find_inputs, run_batch, shared_document_ids
+
+    for first, second, doc_id in shared_document_ids(find_inputs(sources)[0]):
+        click.echo(f"warning: {first} and {second} both get document id {doc_id!r}; "
+                   "their paragraph ids coincide", err=True)
+    summary = run_batch(command, list(sources), out=out, jobs=jobs or 1, scheduler=scheduler, workers=jobs,
+                        on_error=lambda e: click.echo(f"error: {e}", err=True), **options)
+    if summary.reused:
+        click.echo(f"{summary.reused} of {summary.inputs} reports unchanged since the last run into {out}: "
+                   "reused", err=True)
+    return 2 if summary.errors else 0
+
+
+_many = click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+
+
 @cli.command()
-@click.argument("source", metavar="INPUT")
+@_many
 @_out
 @_format
+@_batch
 @_ocr
-def read(source, out, fmt, ocr_mode, ocr_timeout):
-    """Split a report into headings, paragraphs, table rows and indicators (a compiled volume into its reports)."""
-    from .read import read_input
-
-    blocks = read_input(source, ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
-    write_records((b.to_dict() for b in blocks), out=out, fmt=fmt)
+def read(sources, out, fmt, jobs, scheduler, ocr_mode, ocr_timeout):
+    """Split reports into headings, paragraphs, table rows and indicators (folders: every report in them;
+    a compiled volume: each of its reports)."""
+    return _run("read", sources, out, jobs, scheduler, fmt=fmt, ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
 
 
 @cli.command()
-@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+@_many
 @_out
 @_format
 @_model
 @click.option("--indicators", "indicator_file", default=None, help="Indicator table to link paragraphs to.")
 @click.option("--explain", is_flag=True, help="Add the terms that pushed each label up.")
 @click.option("--all-blocks", is_flag=True, help="Tag headings and table rows too, not only paragraphs.")
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Files tagged in parallel.")
+@_batch
 @_ocr
-def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs, ocr_mode, ocr_timeout):
+def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs, scheduler, ocr_mode, ocr_timeout):
     """Tag every paragraph with activity categories and calibrated scores."""
-    from .annotate import annotate_files, shared_document_ids
-    from .read import read_indicator_table
-
-    for first, second, doc_id in shared_document_ids(sources):
-        click.echo(f"warning: {first} and {second} both get document id {doc_id!r}; "
-                   "their paragraph ids coincide", err=True)
-    indicators = read_indicator_table(indicator_file) if indicator_file else None
-    results = annotate_files(list(sources), jobs=jobs, model_dir=model_dir, indicators=indicators,
-                             explain=explain, all_blocks=all_blocks,
-                             ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
-    write_records((row for rows in results for row in rows), out=out, fmt=fmt)
+    return _run("tag", sources, out, jobs, scheduler, fmt=fmt, model_dir=model_dir, indicator_file=indicator_file,
+                explain=explain, all_blocks=all_blocks, ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
 
 
 @cli.command()
-@click.argument("source", metavar="INPUT")
+@_many
 @click.option("--indicators", "indicator_file", default=None,
               help="Indicator table (default: the report's own indicator table).")
 @_out
 @_format
 @click.option("--top-k", default=5, show_default=True, type=click.IntRange(1), help="Links kept per indicator.")
 @_model
+@_batch
 @_ocr
-def evidence(source, indicator_file, out, fmt, top_k, model_dir, ocr_mode, ocr_timeout):
+def evidence(sources, indicator_file, out, fmt, top_k, model_dir, jobs, scheduler, ocr_mode, ocr_timeout):
     """For every indicator, the paragraphs that support it, with confidence and a status.
 
     As csv or xlsx: one row per link (rank 1 the best) beside the indicator's project, points and score.
     """
-    from .annotate import evidence_file
-
-    flat = output_format(out, fmt) in TABLE_FORMATS
-    write_records(evidence_file(source, model_dir=model_dir, indicator_file=indicator_file, top_k=top_k, flat=flat,
-                                ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout)), out=out, fmt=fmt)
+    return _run("evidence", sources, out, jobs, scheduler, fmt=fmt, model_dir=model_dir,
+                indicator_file=indicator_file, top_k=top_k, flat=output_format(out, fmt) in TABLE_FORMATS,
+                ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
 
 
 @cli.command("audit")

@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .read import file_sha256
 from .records import OTHER
 from .link import FEATURE_NAMES, LinkScorer
 from .tag import Tagger
+from .write import replace_folder
 
 __all__ = ["Model", "save_model", "load_model", "check_model_target", "default_model_dir", "library_versions",
            "InconsistentVersionWarning"]
@@ -110,14 +112,6 @@ def _meta_digest(meta):
     return hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def save_model(model, directory):
     """Write `model` to `directory`, replacing what was there only once all of it is written.
 
@@ -137,7 +131,6 @@ def save_model(model, directory):
     """
     directory = Path(directory)
     tmp = _scratch_beside(directory)
-    old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
     try:
         (tmp / "words.json").write_text(json.dumps(model.tagger.words(), ensure_ascii=False), encoding="utf-8")
         arrays = {f"tagger_{k}": v for k, v in model.tagger.arrays().items()}
@@ -145,19 +138,10 @@ def save_model(model, directory):
             if scorer is not None:
                 arrays.update({prefix + k: v for k, v in scorer.arrays().items()})
         np.savez(tmp / "weights.npz", **arrays)
-        meta = dict(model.meta, format=FORMAT, files={name: _sha256(tmp / name) for name in _FILES})
+        meta = dict(model.meta, format=FORMAT, files={name: file_sha256(tmp / name) for name in _FILES})
         meta["checksum"] = _meta_digest(meta)
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if directory.exists():
-            directory.rename(old)
-        try:
-            tmp.rename(directory)
-        except OSError:
-            if old.exists():
-                old.rename(directory)
-            raise
-        if old.exists():
-            shutil.rmtree(old)
+        replace_folder(tmp, directory)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -222,7 +206,7 @@ def load_model(directory=None):
         raise InputError(meta_path, "checksum does not match; the model was altered, refusing to load it")
     for name, digest in meta["files"].items():
         path = directory / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or file_sha256(path) != digest:
             raise InputError(path, "checksum does not match meta.json; the model was altered, refusing to load it")
     recorded = meta.get("versions", {})
     current = library_versions()

@@ -9,6 +9,7 @@ paragraph a row; an indicator table gives the indicators to link to.
 import codecs
 import functools
 import csv
+import hashlib
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from .errors import InputError
 from .ocr import OcrSettings
 from .records import Block, Indicator
 
-__all__ = ["Block", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
+__all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
            "read_text"]
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
@@ -279,6 +280,15 @@ def _decode(data, source):
     if not text.strip():
         raise InputError(source, "file holds no text")
     return text
+
+
+def file_sha256(path):
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _check_file(path):

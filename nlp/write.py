@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -9,11 +10,29 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["FORMATS", "TABLE_FORMATS", "output_format", "write_records", "atomic_path"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "atomic_path", "check_writable", "output_format", "replace_folder",
+           "write_records"]
 
 FORMATS = ("jsonl", "json", "csv", "xlsx")
 TABLE_FORMATS = ("csv", "xlsx")
 """The formats that hold one level of columns."""
+
+
+def check_writable(path, *, folder=False):
+    """The folder `path` goes in, once it is known to exist and `path` is not a folder (unless `folder`).
+
+    Raises
+    ------
+    InputError
+        The folder does not exist, or `path` is a folder where a file is expected.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(path, f"cannot write: folder {parent} does not exist")
+    if path.is_dir() and not folder:
+        raise InputError(path, "cannot write: it is a folder; give a file name")
+    return parent
 
 
 @contextmanager
@@ -23,11 +42,7 @@ def atomic_path(path):
     A failure leaves an existing file at `path` exactly as it was and no partial file.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(path, f"cannot write: folder {folder} does not exist")
-    if path.is_dir():
-        raise InputError(path, "cannot write: it is a folder; give a file name")
+    folder = check_writable(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as e:
@@ -43,6 +58,25 @@ def atomic_path(path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def replace_folder(new, target):
+    """Put the folder `new` in place of `target`, whose old contents are removed only once `new` is there.
+
+    `target` is moved aside first and moved back if `new` cannot take its place.
+    """
+    target = Path(target)
+    old = target.with_name(f".old-{target.name}-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    try:
+        Path(new).rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def _flat(record):

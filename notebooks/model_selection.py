@@ -1,7 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
+# ---
+
 # %% [markdown]
 # # Choosing features and model by document-grouped cross-validation
 #
-# Run from the repository root: `python notebooks/model_selection.py [corpus/]`.
+# Open it in Jupyter, or run it as a script: `python notebooks/model_selection.py`.
 # Every variant is scored on the same grouped folds as `nlp evaluate`, and its
 # features are timed on the narrative of the corpus repeated to about a
 # million characters. The shipped pipeline (`nlp.classify.make_text_pipeline`)
@@ -14,8 +26,8 @@
 # uses the gaps at C=0.1.
 
 # %%
-import sys
 import time
+from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -28,7 +40,8 @@ from nlp.tokenize import Tokenizer
 from nlp.evaluate import cross_validate, leave_one_report_out
 from nlp.metrics import expected_calibration_error, ranking_metrics
 
-corpus = load_corpus(sys.argv[1] if len(sys.argv) > 1 else "corpus")
+ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "corpus" / "seeds").is_dir())
+corpus = load_corpus(ROOT / "corpus")
 tok = Tokenizer()
 narrative = corpus.paragraphs.loc[corpus.paragraphs["kind"] == "paragraph", "text"].tolist()
 big = simplify_all(narrative * (1_000_000 // sum(map(len, narrative)) + 1))

@@ -30,7 +30,7 @@ def _pdf_without_text(path):
 
 CASES = {
     "missing.txt": (None, "no such file"),
-    "folder.txt": ("dir", "directory"),
+    "folder.txt": ("dir", "no reports found in the folder"),  # a folder is searched; this one is empty
     "empty.txt": (b"", "empty"),
     "blank.txt": (b"  \n\t\n ", "empty"),
     "binary.txt": (bytes(range(256)) * 8, "not a text file"),
