@@ -140,7 +140,8 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
     metrics : dict
         ``tagging`` and, when the corpus has indicators, ``linking`` metrics.
     oof : dict
-        Out-of-fold paragraph and indicator probabilities (used to train the linker).
+        Out-of-fold paragraph and indicator probabilities (used to train the linker), and the link
+        features, labels, indicators and out-of-fold confidences of the indicator–paragraph pairs.
     """
     tagger = tagger if tagger is not None else make_text_pipeline()
     p, ind = corpus.paragraphs, corpus.indicators
@@ -177,6 +178,7 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
             metrics["linking"]["without_context"] = {"map": undefined_as_none(mean_ap), "recall_at_3": undefined_as_none(recall3),
                                                      "link_ece": expected_calibration_error(y, bare)}
             oof["links"] = (X, y, owner)
+            oof["link_confidence"] = conf
     return metrics, oof
 
 
