@@ -16,7 +16,7 @@ from .model import load_model
 from .read import read_input
 from .records import OTHER
 
-__all__ = ["check_labels", "expected_labels", "label_issues", "link_issues", "suggest", "spread_picks",
+__all__ = ["check_labels", "expected_labels", "label_issues", "link_issues", "pick_for_labelling", "suggest", "spread_picks",
            "uncertainty", "label_studio_tasks"]
 
 # Names of the choice control and of the text in the Label Studio labelling config (README).
@@ -205,6 +205,26 @@ def spread_picks(scores, kinds, docs, n):
     return taken
 
 
+def pick_for_labelling(proba, docs, n):
+    """Indices of the `n` paragraphs to label next: the most uncertain (`uncertainty`), spread over
+    the categories they are uncertain about and over their documents (`spread_picks`).
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_paragraphs, n_categories)
+        Calibrated category probabilities under the current model.
+    docs : sequence of str
+        The document of each paragraph.
+    n : int
+
+    Returns
+    -------
+    list of int
+    """
+    unsure, about = uncertainty(proba)
+    return spread_picks(unsure, about.tolist(), list(docs), n)
+
+
 def suggest(sources, *, n, model_dir=None, labelled=None):
     """The paragraphs worth labelling next, with the model's current guess as a suggestion.
 
@@ -242,15 +262,15 @@ def suggest(sources, *, n, model_dir=None, labelled=None):
                 pool.setdefault(text, block)  # a repeated paragraph is labelled once
     blocks = list(pool.values())
     proba = model.predict_proba([b.text for b in blocks])
-    unsure, about = uncertainty(proba) if blocks else (np.zeros(0), np.zeros(0, int))
-    guesses = model.labels(proba)
-    picks = spread_picks(unsure, about.tolist(), [b.doc_id for b in blocks], n)
+    picks = pick_for_labelling(proba, [b.doc_id for b in blocks], n) if blocks else []
+    unsure, about = uncertainty(proba[picks])
+    guesses = model.labels(proba[picks])
     categories = model.categories
     return [{"rank": rank, "doc_id": blocks[i].doc_id, "id": blocks[i].id, "section": blocks[i].section,
-             "text": blocks[i].text, "uncertainty": round(float(unsure[i]), 4),
-             "uncertain_about": categories[about[i]], "suggested_labels": guesses[i],
-             "scores": {c: round(float(v), 4) for c, v in zip(categories, proba[i])}, "labels": []}
-            for rank, i in enumerate(picks, 1)]
+             "text": blocks[i].text, "uncertainty": round(float(u), 4), "uncertain_about": categories[a],
+             "suggested_labels": guess, "scores": {c: round(float(v), 4) for c, v in zip(categories, proba[i])},
+             "labels": []}
+            for rank, (i, u, a, guess) in enumerate(zip(picks, unsure, about, guesses), 1)]
 
 
 def label_studio_tasks(suggestions):
