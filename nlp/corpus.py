@@ -172,9 +172,9 @@ def load_corpus(path):
     >>> import json, tempfile
     >>> task = {"data": {"text": "召开招商推介会", "doc_id": "d1"},
     ...         "annotations": [{"result": [{"type": "choices", "value": {"choices": ["investment_promotion"]}}]}]}
-    >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-    ...     json.dump([task], f)
-    >>> load_corpus(f.name).categories
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = Path(folder, "export.json").write_text(json.dumps([task]), encoding="utf-8")
+    ...     load_corpus(Path(folder, "export.json")).categories
     ['investment_promotion']
     """
     path = Path(path)
