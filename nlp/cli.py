@@ -184,6 +184,11 @@ def agreement_command(first, second):
     from .corpus import agreement
 
     result = agreement(first, second)
+    if "pairs" in result:
+        (a, b), both = result["supports"], result["both"]
+        click.echo(f"{result['pairs']} indicator-paragraph pairs judged twice; same judgment {result['same']:.1%}, "
+                   f"Cohen's kappa {result['kappa']:.3f}; supports {a} and {b}, {both} in both, F1 {result['f1']:.3f}")
+        return
     if "indicators" in result:
         (a, b), both = result["links"], result["both"]
         click.echo(f"{result['indicators']} indicators linked twice; links {a} and {b}, {both} in both, "

@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from .read import TABLE_SUFFIXES, read_json, read_records
 __all__ = ["Corpus", "load_corpus", "checked_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_POOL_COLUMNS = ["indicator", "paragraph", "supports", "note"]
 
 
 @dataclass
@@ -36,12 +37,17 @@ class Corpus:
     categories : list of str
         The activity categories, without ``other``: declared in
         ``categories.txt`` when the directory has one, else those found.
+    pool : pandas.DataFrame
+        Judged pairs of an indicator and a paragraph of *another* document
+        (``link_pool.jsonl``): columns ``indicator``, ``paragraph``, ``supports``
+        (bool), ``note``; empty when the corpus has none.
     """
 
     source: Path
     paragraphs: pd.DataFrame
     indicators: pd.DataFrame
     categories: list
+    pool: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_POOL_COLUMNS))
 
     def label_matrix(self):
         """0/1 matrix of shape (n_paragraphs, n_categories) in `categories` order."""
@@ -64,6 +70,8 @@ class Corpus:
         indicators = self.indicators.reindex(columns=["doc_id", "id", "level1", "level2", "name", "target",
                                                       "actual", "context", "evidence"]).fillna("")
         content = [self.categories, paragraphs.values.tolist(), indicators.values.tolist()]
+        if len(self.pool):  # kept out when empty, so corpora without a pool keep their fingerprint
+            content.append(self.pool[["indicator", "paragraph", "supports"]].values.tolist())
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -226,7 +234,12 @@ def load_corpus(path):
 
     found = sorted({l for labels in paragraphs["labels"] for l in labels} - {OTHER})
     categories = [c for c in declared if c != OTHER] if declared else found
-    return Corpus(source=path, paragraphs=paragraphs, indicators=indicators, categories=categories)
+    pool = pd.DataFrame(columns=_POOL_COLUMNS)
+    if path.is_dir() and (path / "link_pool.jsonl").is_file():
+        pool = _read_table(path / "link_pool.jsonl").reindex(columns=_POOL_COLUMNS + ["judged", "drawn_by"])
+        for column in ("indicator", "paragraph", "note"):
+            pool[column] = pool[column].fillna("").astype(str)
+    return Corpus(source=path, paragraphs=paragraphs, indicators=indicators, categories=categories, pool=pool)
 
 
 def _near_duplicates(paragraphs, threshold):
@@ -318,6 +331,7 @@ def validate_corpus(corpus, *, folds=5, near_duplicate=0.9):
                     problems.append(f"indicator {iid}: evidence {pid} is not a paragraph of the corpus")
                 elif doc_of[pid] != doc:
                     problems.append(f"indicator {iid}: evidence {pid} belongs to document {doc_of[pid]}, not {doc}")
+    problems += _pool_problems(corpus)
     for a, b, s in _near_duplicates(p, near_duplicate):
         problems.append(f"paragraphs {a} and {b} are near-duplicates across documents (similarity {s:.2f})")
     return problems
@@ -339,6 +353,29 @@ def checked_corpus(path, folds):
     return corpus
 
 
+def _pool_problems(corpus):
+    """What is wrong with the judged cross-document pairs: unknown ids, a pair twice, a pair inside one document."""
+    pool, problems = corpus.pool, []
+    if pool.empty:
+        return problems
+    doc_of_paragraph = dict(zip(corpus.paragraphs["id"], corpus.paragraphs["doc_id"]))
+    doc_of_indicator = dict(zip(corpus.indicators["id"], corpus.indicators["doc_id"]))
+    for n, (iid, pid, supports) in enumerate(zip(pool["indicator"], pool["paragraph"], pool["supports"]), 1):
+        where = f"link_pool.jsonl line {n}"
+        if iid not in doc_of_indicator:
+            problems.append(f"{where}: indicator {iid!r} is not an indicator of the corpus")
+        if pid not in doc_of_paragraph:
+            problems.append(f"{where}: paragraph {pid!r} is not a paragraph of the corpus")
+        elif doc_of_indicator.get(iid) == doc_of_paragraph[pid]:
+            problems.append(f"{where}: paragraph {pid} is in the indicator's own document "
+                            f"{doc_of_paragraph[pid]}; such links belong in indicators.jsonl's evidence")
+        if not isinstance(supports, (bool, np.bool_)):
+            problems.append(f"{where}: 'supports' is {supports!r}; expected true or false")
+    for iid, pid in pool[pool.duplicated(["indicator", "paragraph"])][["indicator", "paragraph"]].values:
+        problems.append(f"link_pool.jsonl: the pair {iid} / {pid} is judged more than once")
+    return problems
+
+
 def corpus_statistics(corpus):
     """Counts per category and per document, and indicator coverage, as a dict."""
     p = corpus.paragraphs
@@ -354,6 +391,9 @@ def corpus_statistics(corpus):
         "indicators": len(ind),
         "indicators_with_evidence": with_evidence,
         "links": int(sum(len(e) for e in ind["evidence"])) if not ind.empty else 0,
+        "pooled_pairs": len(corpus.pool),
+        "pooled_supports": int(corpus.pool["supports"].eq(True).sum()),
+        "pooled_indicators": int(corpus.pool["indicator"].nunique()),
     }
 
 
@@ -372,6 +412,9 @@ def agreement(first, second, *, categories=None):
     Returns
     -------
     dict
+        For judged pairs (tables with ``indicator``, ``paragraph``, ``supports``):
+        ``pairs`` compared, Cohen's ``kappa`` of the judgments, ``supports`` (positives
+        in each), ``both``, ``f1`` of the positive judgments and ``same`` (share alike).
         For paragraphs: ``paragraphs`` compared, Cohen's ``kappa`` per category,
         ``exact`` (share with the same label set) and ``first_label`` (share with
         the same first label). For evidence: ``indicators`` compared, ``links`` in
@@ -389,9 +432,15 @@ def agreement(first, second, *, categories=None):
     labellings, kinds = [], []
     for path in (first, second):
         table = _read_table(Path(path))
+        if {"indicator", "paragraph", "supports"} <= set(table.columns):
+            kinds.append("supports")
+            labellings.append({f"{i} {p}": [str(bool(v))] for i, p, v in
+                               zip(table["indicator"], table["paragraph"], table["supports"])})
+            continue
         kind = "labels" if "labels" in table.columns else "evidence" if "evidence" in table.columns else None
         if "id" not in table.columns or kind is None:
-            raise InputError(path, "a labelling needs an id column and a labels or an evidence column")
+            raise InputError(path, "a labelling needs an id column and a labels or an evidence column, "
+                                   "or indicator, paragraph and supports columns")
         labellings.append({str(i): _as_list(v, path, i, kind) for i, v in zip(table["id"], table[kind])})
         kinds.append(kind)
     if kinds[0] != kinds[1]:
@@ -400,6 +449,12 @@ def agreement(first, second, *, categories=None):
     ids = [i for i in a if i in b]
     if not ids:
         raise InputError(second, f"shares no id with {first}")
+    if kinds[0] == "supports":
+        x, y = ([d[i] == ["True"] for i in ids] for d in (a, b))
+        both = sum(u and v for u, v in zip(x, y))
+        return {"pairs": len(ids), "kappa": float(cohen_kappa_score(x, y)), "supports": [sum(x), sum(y)],
+                "both": both, "f1": 2 * both / (sum(x) + sum(y)) if sum(x) + sum(y) else 1.0,
+                "same": sum(u == v for u, v in zip(x, y)) / len(ids)}
     if kinds[0] == "evidence":
         both = sum(len(set(a[i]) & set(b[i])) for i in ids)
         links = [sum(len(set(x[i])) for i in ids) for x in (a, b)]
