@@ -230,6 +230,41 @@ def validate(path):
     click.echo(f"{path}: fit to train", err=True)
 
 
+@cli.command("check-labels")
+@click.argument("path", metavar="CORPUS")
+@_out
+@_format
+def check_labels_command(path, out, fmt):
+    """Likely label errors in a labelled corpus (paragraph labels, then evidence links), most suspect first."""
+    from .labels import check_labels
+
+    issues = check_labels(path)
+    write_records(issues, out=out, fmt=fmt)
+    counts = {check: sum(i["check"] == check for i in issues) for check in ("labels", "evidence")}
+    click.echo(f"{counts['labels']} paragraph(s) with suspect labels, {counts['evidence']} suspect evidence "
+               "link(s) or missing link(s)", err=True)
+
+
+@cli.command()
+@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
+@click.option("--n", "n", required=True, type=click.IntRange(1), help="How many paragraphs to suggest.")
+@_out
+@click.option("--format", "fmt", type=click.Choice(FORMATS + ("label-studio",)), default=None,
+              help="Output format: jsonl (default), json, csv, xlsx (needs -o), or label-studio "
+                   "(a Label Studio import file, the model's guess as a prediction).")
+@_model
+@click.option("--labelled", default=None, metavar="CORPUS", help="Labelled corpus whose paragraphs to leave out.")
+def suggest(sources, n, out, fmt, model_dir, labelled):
+    """The unlabelled paragraphs worth labelling next, with the model's guess as a suggestion."""
+    from .labels import label_studio_tasks, suggest as suggest_paragraphs
+
+    rows = suggest_paragraphs(list(sources), n=n, model_dir=model_dir, labelled=labelled)
+    if fmt == "label-studio":
+        write_records(label_studio_tasks(rows), out=out, fmt="json")
+    else:
+        write_records(rows, out=out, fmt=fmt)
+
+
 @cli.command("agreement")
 @click.argument("first")
 @click.argument("second")

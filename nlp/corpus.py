@@ -1,7 +1,9 @@
-"""The labelled corpus: loading, checking and statistics."""
+"""The labelled corpus: loading (a corpus directory, a paragraph table, or a Label Studio or doccano
+export), checking and statistics."""
 import hashlib
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pandas as pd
 
 from .errors import InputError
 from .records import OTHER, Indicator
-from .read import TABLE_SUFFIXES, read_records
+from .read import TABLE_SUFFIXES, read_json, read_records
 
 __all__ = ["Corpus", "load_corpus", "checked_corpus", "validate_corpus", "corpus_statistics", "agreement", "OTHER"]
 
@@ -92,9 +94,73 @@ def _as_list(value, path, row, column):
     return [v.strip() for v in text.split("|") if v.strip()]
 
 
+def _choices(annotation):
+    """The labels chosen in one Label Studio annotation, in the order given."""
+    chosen = []
+    for item in annotation.get("result") or []:
+        if isinstance(item, dict) and item.get("type") == "choices":
+            chosen += [c for c in (item.get("value") or {}).get("choices") or [] if c not in chosen]
+    return chosen
+
+
+def _label_studio_table(path):
+    """The labelled tasks of a Label Studio JSON export as paragraph rows.
+
+    A task's ``data`` gives ``text`` and any other fields (``id``, ``doc_id``, ``section``);
+    its labels are the choices of its latest annotation that was not cancelled.
+    """
+    tasks = read_json(path)
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+        raise InputError(path, "not a Label Studio export: expected a JSON list of tasks")
+    rows, unlabelled = [], 0
+    for n, task in enumerate(tasks, 1):
+        data = task.get("data")
+        if not isinstance(data, dict) or "text" not in data:
+            raise InputError(path, f"task {n}: no data.text; a Label Studio task holds its paragraph in data.text")
+        done = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+        if not done:
+            unlabelled += 1
+            continue
+        rows.append({**data, "id": data.get("id", task.get("id", n)), "labels": _choices(done[-1])})
+    if unlabelled:
+        warnings.warn(f"{path}: {unlabelled} task(s) without an annotation left out", stacklevel=3)
+    return pd.DataFrame(rows, columns=None if rows else ["id", "text", "labels"])
+
+
+def _doccano_table(table):
+    """The labelled rows of a doccano text-classification export (``label``: a list of names)."""
+    for n, value in enumerate(table["label"], 1):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(table.attrs["path"], f"line {n}: 'label' is not a list of label names, as a doccano "
+                                                  "text-classification export has it")
+    if "id" not in table.columns:
+        table["id"] = range(1, len(table) + 1)
+    labelled = table[[bool(v) for v in table["label"]]]
+    if len(labelled) < len(table):
+        warnings.warn(f"{table.attrs['path']}: {len(table) - len(labelled)} row(s) without a label left out",
+                      stacklevel=3)
+    return labelled.rename(columns={"label": "labels"}).reset_index(drop=True)
+
+
+def _paragraph_table(path):
+    """Paragraph rows of a labelled table or an annotation tool's export (by extension and columns)."""
+    if path.suffix.lower() == ".json":
+        return _label_studio_table(path)
+    table = _read_table(path)
+    if path.suffix.lower() == ".jsonl" and "label" in table.columns and "labels" not in table.columns:
+        table.attrs["path"] = path
+        return _doccano_table(table)
+    return table
+
+
 def load_corpus(path):
-    """Read a corpus directory (``paragraphs.jsonl`` [+ ``indicators.jsonl``, ``categories.txt``])
-    or a single paragraph table with a ``labels`` column.
+    """Read a labelled corpus.
+
+    It may be a corpus directory (``paragraphs.jsonl`` [+ ``indicators.jsonl``,
+    ``categories.txt``]), a paragraph table with a ``labels`` column, a Label
+    Studio JSON export (text classification with choices) or a doccano JSONL
+    export (``text`` and ``label``). Without ``categories.txt``, the categories
+    are the labels found.
 
     Parameters
     ----------
@@ -107,7 +173,17 @@ def load_corpus(path):
     Raises
     ------
     InputError
-        When the path is missing or a table lacks a required column.
+        When the path is missing, a table lacks a required column or an export is malformed.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> task = {"data": {"text": "召开招商推介会", "doc_id": "d1"},
+    ...         "annotations": [{"result": [{"type": "choices", "value": {"choices": ["investment_promotion"]}}]}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = Path(folder, "export.json").write_text(json.dumps([task]), encoding="utf-8")
+    ...     load_corpus(Path(folder, "export.json")).categories
+    ['investment_promotion']
     """
     path = Path(path)
     declared = None
@@ -123,13 +199,14 @@ def load_corpus(path):
                 raise InputError(path / "categories.txt", "not UTF-8 text") from None
             declared = [c.strip() for c in lines if c.strip() and not c.startswith("#")]
     elif path.is_file():
-        if path.suffix.lower() not in TABLE_SUFFIXES:
-            raise InputError(path, f"a corpus is a directory or a .jsonl/.csv/.xlsx table, not a {path.suffix or 'file without extension'}")
+        if path.suffix.lower() not in TABLE_SUFFIXES + (".json",):
+            raise InputError(path, "a corpus is a directory, a .jsonl/.csv/.xlsx table or a Label Studio .json "
+                                   f"export, not a {path.suffix or 'file without extension'}")
         table, indicator_table = path, None
     else:
         raise InputError(path, "no such file or directory")
 
-    paragraphs = _read_table(table)
+    paragraphs = _paragraph_table(table)
     missing = [c for c in ("id", "text", "labels") if c not in paragraphs.columns]
     if missing:
         raise InputError(table, f"missing column(s) {', '.join(missing)}; a corpus needs id, text, labels")

@@ -41,6 +41,8 @@ class LinkExamples:
         paragraphs, or an indicator with its judged pool.
     pooled : ndarray of bool
         The pair comes from the cross-document pool (else from the report's own evidence).
+    indicator, paragraph : ndarray of str
+        The ids of each pair's indicator and paragraph.
     indicator_doc, paragraph_doc : ndarray of str
     has_context : ndarray of bool
         The indicator comes with its table context (so is linked with structure).
@@ -52,6 +54,8 @@ class LinkExamples:
     y: np.ndarray
     group: np.ndarray
     pooled: np.ndarray
+    indicator: np.ndarray
+    paragraph: np.ndarray
     indicator_doc: np.ndarray
     paragraph_doc: np.ndarray
     has_context: np.ndarray
@@ -78,7 +82,8 @@ def link_examples(corpus, tokenizer, par_proba, ind_proba, synonyms):
         n = len(rows)
         parts.append(dict(X=candidates.rows(indicator, ind_proba[k], pooled=pooled), y=np.asarray(labels, int),
                           group=np.full(n, f"{indicator.id} {'pool' if pooled else 'report'}"),
-                          pooled=np.full(n, pooled), indicator_doc=np.full(n, str(indicator.doc_id)),
+                          pooled=np.full(n, pooled), indicator=np.full(n, indicator.id),
+                          paragraph=p["id"].to_numpy()[rows].astype(str), indicator_doc=np.full(n, str(indicator.doc_id)),
                           paragraph_doc=p["doc_id"].to_numpy()[rows].astype(str),
                           has_context=np.full(n, indicator.has_context), bm25=candidates.bm25_scores(indicator)))
 
@@ -209,7 +214,8 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
     metrics : dict
         ``tagging`` and, when the corpus has indicators, ``linking`` metrics.
     oof : dict
-        Out-of-fold paragraph and indicator probabilities (used to train the linker).
+        Out-of-fold paragraph and indicator probabilities (used to train the linker), and the link
+        features, labels, indicators and out-of-fold confidences of the indicator–paragraph pairs.
     """
     tagger = tagger if tagger is not None else make_text_pipeline()
     p, ind = corpus.paragraphs, corpus.indicators
@@ -237,6 +243,7 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
         supported, weak = _status_cutoffs(examples.y, conf, examples.group)
         metrics["linking"] = _link_metrics(examples, conf, bare, supported, weak)
         oof["links"] = examples
+        oof["link_confidence"] = conf
     return metrics, oof
 
 

@@ -21,8 +21,8 @@ from .errors import InputError
 from .ocr import OcrSettings
 from .records import Block, Indicator
 
-__all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_paragraph_table", "read_records", "read_report",
-           "read_text"]
+__all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_json", "read_paragraph_table",
+           "read_records", "read_report", "read_text"]
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 
@@ -531,6 +531,22 @@ def read_records(path):
     if suffix == ".xlsx":
         return _xlsx_records(path)
     raise InputError(path, f"unknown table type '{suffix}'; expected .jsonl, .csv or .xlsx")
+
+
+def read_json(path):
+    """One JSON document from a file, decoded as text files are.
+
+    Raises
+    ------
+    InputError
+        Missing, empty or binary file, or not valid JSON.
+    """
+    path = Path(path)
+    _check_file(path)
+    try:
+        return json.loads(_decode(_read_bytes(path), path))
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"line {e.lineno}: not valid JSON ({e.msg})") from None
 
 
 def _jsonl_records(path):
