@@ -118,3 +118,41 @@ def test_agreement_refuses_two_kinds(tmp_path):
     evidence = _jsonl(tmp_path / "evidence.jsonl", [{"id": "1", "evidence": ["p1"]}])
     with pytest.raises(InputError, match="holds labels but .*evidence.jsonl holds evidence"):
         agreement(evidence, labels)
+
+
+@pytest.mark.parametrize("pair, message", [
+    ({"indicator": "nope", "paragraph": "other-1", "supports": True}, "indicator 'nope' is not an indicator"),
+    ({"indicator": "d0-k1", "paragraph": "gone", "supports": False}, "paragraph 'gone' is not a paragraph"),
+    ({"indicator": "d0-k1", "paragraph": "other-0", "supports": True}, "is in the indicator's own document d0"),
+    ({"indicator": "d0-k1", "paragraph": "other-1", "supports": "yes"}, "expected true or false"),
+])
+def test_a_broken_link_pool_is_named(tmp_path, pair, message):
+    from conftest import tiny_indicators, tiny_rows, write_corpus
+    from nlp.corpus import load_corpus, validate_corpus
+
+    folder = write_corpus(tmp_path / "c", tiny_rows(), tiny_indicators())
+    good = {"indicator": "d0-k1", "paragraph": "poverty_alleviation-1", "supports": False, "note": ""}
+    (folder / "link_pool.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (good, {**pair, "note": ""})), encoding="utf-8")
+    problems = validate_corpus(load_corpus(folder))
+    assert any(message in p and "line 2" in p for p in problems), problems
+
+
+def test_a_pair_judged_twice_is_named(tmp_path):
+    from conftest import tiny_indicators, tiny_rows, write_corpus
+    from nlp.corpus import load_corpus, validate_corpus
+
+    folder = write_corpus(tmp_path / "c", tiny_rows(), tiny_indicators())
+    pair = {"indicator": "d0-k1", "paragraph": "poverty_alleviation-1", "supports": False, "note": ""}
+    (folder / "link_pool.jsonl").write_text((json.dumps(pair) + "\n") * 2, encoding="utf-8")
+    assert any("judged more than once" in p for p in validate_corpus(load_corpus(folder)))
+
+
+def test_the_shipped_pool_is_valid_and_large_enough():
+    from conftest import ROOT
+    from nlp.corpus import corpus_statistics, load_corpus
+
+    corpus = load_corpus(ROOT / "corpus")
+    stats = corpus_statistics(corpus)
+    assert stats["pooled_pairs"] >= 3000 and stats["pooled_indicators"] >= 100
+    assert (corpus.pool["judged"] != "once").sum() >= stats["pooled_pairs"] / 5
