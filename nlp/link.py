@@ -139,6 +139,7 @@ class Candidates:
         self.token_idf, self.bigram_idf, self.section_idf = (
             _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
         self.quantities = [quantities(t) for t in self.texts]
+        self.amounts = np.array([bool(quantities(t, "万元") or quantities(t, "元")) for t in self.texts])
         cues = cue_words()
         self.cues = {name: np.array([_count(t, words) for t in self.texts], float) for name, words in cues.items()}
         for name in ("function_section", "problem_section"):
@@ -330,7 +331,7 @@ def _timeliness_both(p):
 @_feature()
 def _amount_for_finance(p):
     """A finance indicator and a paragraph giving an amount of money."""
-    return [p.finance and bool(quantities(t, "万元") or quantities(t, "元")) for t in p.c.texts]
+    return p.c.amounts * p.finance
 
 
 @_feature()
