@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold
 from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
 from .corpus import checked_corpus
 from .errors import InputError
-from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, synonym_groups
+from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, project_of, project_scope, synonym_groups
 from .metrics import link_scores, reliability_diagram, tagging_metrics
 from .model import load_model
 
@@ -48,6 +48,9 @@ class LinkExamples:
         The indicator comes with its table context (so is linked with structure).
     bm25 : ndarray
         The paragraph's BM25 score for the indicator among its candidates: the baseline.
+    in_scope : ndarray of bool
+        False where the paragraph lies in the part of its report about another project
+        (`nlp.link.project_scope`): inference gives such a pair confidence 0.
     """
 
     X: np.ndarray
@@ -60,6 +63,7 @@ class LinkExamples:
     paragraph_doc: np.ndarray
     has_context: np.ndarray
     bm25: np.ndarray
+    in_scope: np.ndarray
 
 
 def link_examples(corpus, tokenizer, par_proba, ind_proba, synonyms):
@@ -76,18 +80,28 @@ def link_examples(corpus, tokenizer, par_proba, ind_proba, synonyms):
         pool.setdefault(iid, []).append((row_of[pid], bool(supports)))
     parts = []
 
+    records = corpus.indicator_records()
+    projects = {}
+    for r in records:
+        projects.setdefault(r.doc_id, []).append(project_of(r))
+
     def add(indicator, k, rows, labels, pooled):
         candidates = Candidates(p.iloc[rows].to_dict("records"), par_proba[rows], tokenizer=tokenizer,
                                 synonyms=synonyms)
         n = len(rows)
+        in_scope = np.ones(n, bool)
+        if not pooled:
+            names = projects[indicator.doc_id]
+            in_scope = project_scope(candidates.sections, names)[names.index(project_of(indicator))]
         parts.append(dict(X=candidates.rows(indicator, ind_proba[k], pooled=pooled), y=np.asarray(labels, int),
                           group=np.full(n, f"{indicator.id} {'pool' if pooled else 'report'}"),
                           pooled=np.full(n, pooled), indicator=np.full(n, indicator.id),
                           paragraph=p["id"].to_numpy()[rows].astype(str), indicator_doc=np.full(n, str(indicator.doc_id)),
                           paragraph_doc=p["doc_id"].to_numpy()[rows].astype(str),
-                          has_context=np.full(n, indicator.has_context), bm25=candidates.bm25_scores(indicator)))
+                          has_context=np.full(n, indicator.has_context), bm25=candidates.bm25_scores(indicator),
+                          in_scope=in_scope))
 
-    for k, (indicator, evidence) in enumerate(zip(corpus.indicator_records(), corpus.indicators["evidence"])):
+    for k, (indicator, evidence) in enumerate(zip(records, corpus.indicators["evidence"])):
         rows = narrative.get(indicator.doc_id, [])
         if rows:
             add(indicator, k, rows, [p["id"].iat[n] in set(evidence) for n in rows], pooled=False)
@@ -192,8 +206,9 @@ def _link_metrics(ex, conf, bare, supported, weak):
 
 
 def _as_inference(ex, structured, bare):
-    """Confidences as inference gives them: an indicator without table context scored without structure."""
-    return np.where(ex.has_context, structured, bare)
+    """Confidences as inference gives them: an indicator without table context scored without structure,
+    a paragraph in another project's part of the report 0."""
+    return np.where(ex.in_scope, np.where(ex.has_context, structured, bare), 0.0)
 
 
 def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):

@@ -21,13 +21,15 @@ from .tag import sigmoid
 from .tokenize import data_lines, to_simplified
 
 __all__ = ["Candidates", "FEATURE_NAMES", "LinkScorer", "STRUCTURE_COLUMNS", "evidence_rows", "find_evidence",
-           "indicators_of", "link_confidences", "status_of"]
+           "indicators_of", "link_confidences", "project_of", "project_scope", "status_of"]
 
 # Titles of documents (《…》) cite a project or a rule by name; they do not report work.
 _TITLE = re.compile(r"《[^》]*》")
 # The project an indicator belongs to, as its table names it.
 _PROJECT = re.compile(r"项目(?:支出)?名称\s*\|\s*([^|]+)")
 _ANY_NUMBER = re.compile(r"\d")
+# An attachment label (附件3) heads a part whose title is the heading under it.
+_ATTACHMENT = re.compile(r"附件\s*\d*\s*[:：]?$")
 _INDICATOR_FIELDS = ("name", "target", "actual", "level1", "level2", "context")
 
 
@@ -55,6 +57,54 @@ def indicator_text(indicator):
 def indicators_of(blocks):
     """The indicators of a report's own tables, in order."""
     return [b.indicator for b in blocks if b.kind == "indicator"]
+
+
+def project_of(indicator):
+    """The project an indicator's table is about: its ``project``, else the 项目名称 row of its context; or ""."""
+    match = _PROJECT.search(indicator.context)
+    return indicator.project or (match.group(1).strip() if match else "")
+
+
+def _part(section):
+    """The part of a report a section path lies in: its first heading, with the one under an attachment label."""
+    heads = section.split(" > ")
+    return " > ".join(heads[:2]) if _ATTACHMENT.match(heads[0]) else heads[0]
+
+
+def project_scope(sections, projects):
+    """Whether each paragraph lies outside the part of the report that another project is about.
+
+    A part (an attachment, a top-level section) belongs to the project whose name
+    its title contains most (at least half the name's bigrams). A project's
+    indicators keep to paragraphs of their own part and of parts that belong to
+    no project (the unit's overall report).
+
+    Parameters
+    ----------
+    sections : list of str
+        The candidates' section paths (``附件3 > 2023年度…自评报告 > …``).
+    projects : list of str
+        Each indicator's project ("" for none).
+
+    Returns
+    -------
+    ndarray of bool, shape (len(projects), len(sections))
+
+    Examples
+    --------
+    >>> project_scope(["附件2 > 培训经费自评报告", "附件3 > 补助资金自评报告", "一、概况"], ["培训经费", "补助资金", ""]).tolist()
+    [[True, False, True], [False, True, True], [True, True, True]]
+    """
+    names = sorted({p for p in projects if p})
+    parts = [_part(to_simplified(s)) for s in sections]
+    owner = {}
+    for part in set(parts):
+        share = {p: _containment(char_bigrams(p), [char_bigrams(part)])[0] for p in names}
+        best = max(share, key=share.get, default=None)
+        owner[part] = best if best is not None and share[best] >= 0.5 else None
+    owners = [owner[part] for part in parts]
+    return np.array([[not p or o is None or o == p for o in owners] for p in projects], bool).reshape(
+        len(projects), len(sections))
 
 
 def target_unit(indicator):
@@ -384,10 +434,10 @@ def _name_in_section(p):
 @_feature(gap=True, structure=True)
 def _project_match(p):
     """The project named in the table above the indicator, in the paragraph's headings or text."""
-    match = _PROJECT.search(p.indicator.context)
-    if not match:
+    name = project_of(p.indicator)
+    if not name:
         return np.zeros(len(p.c))
-    project = char_bigrams(match.group(1))
+    project = char_bigrams(name)
     return np.maximum(_containment(project, p.c.section_bigrams), _containment(project, p.c.bigrams))
 
 
@@ -484,7 +534,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     Returns
     -------
     ndarray of shape (n_indicators, n_paragraphs)
-        Probabilities; NaN where the two belong to different documents.
+        Probabilities; NaN where the two belong to different documents, 0 where the paragraph lies in
+        the part of the report about another project (`project_scope`).
     """
     conf = np.full((len(indicators), len(paragraphs)), np.nan)
     if model.linker is None or not len(indicators) or not len(paragraphs):
@@ -495,12 +546,13 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     for members, cols in _candidate_groups(paragraphs, indicators):
         candidates = Candidates([paragraphs[j] for j in cols], par_proba[cols], tokenizer=model.tokenizer,
                                 synonyms=synonyms)
-        for i in members:
+        scope = project_scope(candidates.sections, [project_of(indicators[i]) for i in members])
+        for i, in_scope in zip(members, scope):
             rows = candidates.rows(indicators[i], ind_proba[i])
             scorer = model.linker if indicators[i].has_context else model.linker_without_context or model.linker
             if scorer is not model.linker:
                 rows[:, STRUCTURE_COLUMNS] = 0.0
-            conf[i, cols] = scorer.confidence(rows)
+            conf[i, cols] = np.where(in_scope, scorer.confidence(rows), 0.0)
     return conf
 
 

@@ -121,3 +121,25 @@ def test_a_text_repeated_in_a_report_takes_one_place_in_the_list(tiny_model):
     ids = [e["id"] for e in result["evidence"]]
     assert len(ids) == 2 and ids.count("a1") + ids.count("a2") == 1
     assert result["evidence"][0]["same_text"] == ["a2" if ids[0] == "a1" else "a1"]
+
+
+def test_a_projects_indicators_keep_to_its_own_part_of_the_report():
+    """Seed 003 reports each project in its own attachment: no link into another project's attachment."""
+    from nlp.annotate import annotate
+    from nlp.link import project_of
+    from nlp.read import read_input
+
+    blocks = read_input("corpus/seeds/003_9668f26784509488.txt")
+    section = {b.id: b.section for b in blocks}
+    attachment = {"老工商业者及遗孀生活困难补助": "附件3", "商会建设和企业家关怀": "附件4"}
+    other = {p: {a for q, a in attachment.items() if q != p} | {"附件2"} for p in attachment}
+    rows = annotate(blocks, model=load_model(), top_k=20).evidence
+    checked = 0
+    for row in rows:
+        project = row["indicator"].get("project") or next(
+            project_of(b.indicator) for b in blocks if b.kind == "indicator" and b.indicator.id == row["indicator"]["id"])
+        if project in attachment:
+            for link in row["evidence"]:
+                assert section[link["id"]].split(" > ")[0] not in other[project], (row["indicator"], link)
+                checked += 1
+    assert checked > 10
