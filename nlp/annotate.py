@@ -55,7 +55,8 @@ def _predict_proba(model, texts, progress):
     return np.vstack(parts)
 
 
-def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5, progress=False):
+def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5, min_confidence=None,
+             progress=False):
     """Tag the paragraphs of a document and link them to its indicators.
 
     Parameters
@@ -71,6 +72,8 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
         Tag headings and table rows too (they get no links).
     top_k : int, default=5
         Links kept per indicator in ``evidence``.
+    min_confidence : float, optional
+        Links under it are left out of ``evidence``; default: the model's ``weak`` cut-off.
     progress : bool or None, default=False
         A progress bar on standard error while a long document is tagged; None: when it is a terminal.
 
@@ -105,7 +108,8 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
             terms = model.tagger.explain(block.text, model.categories)
             row["explain"] = {c: terms[c] for c in labels[n] if c in terms}
         tags.append(row)
-    evidence = evidence_rows(paragraphs, indicators, conf, model=model, top_k=top_k) if linked else []
+    evidence = evidence_rows(paragraphs, indicators, conf, model=model, top_k=top_k,
+                             min_confidence=min_confidence) if linked else []
     return Annotation(tags=tags, evidence=evidence)
 
 
@@ -143,12 +147,13 @@ def _flat_evidence(rows, indicators):
                    "quantities": "|".join(link.get("quantities", []))}
 
 
-def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, top_k=5, flat=False, ocr=None):
+def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, top_k=5, min_confidence=None,
+                  flat=False, ocr=None):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
 
     With `flat`, one row per link for a spreadsheet (``rank``, ``paragraph``, ``confidence``, ``text``
     beside the indicator's cells, its ``project``, ``points`` and ``score``); else the ``nlp evidence`` shape.
-    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read.
+    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read; `min_confidence` as in `annotate`.
 
     Raises
     ------
@@ -168,5 +173,6 @@ def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, t
     if named and not named & documents:
         raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
                                          f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
-    rows = annotate(blocks, model=model, indicators=indicators, top_k=top_k, progress=None).evidence
+    rows = annotate(blocks, model=model, indicators=indicators, top_k=top_k, min_confidence=min_confidence,
+                    progress=None).evidence
     return list(_flat_evidence(rows, indicators)) if flat else rows

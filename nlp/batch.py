@@ -303,7 +303,7 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     progress : bool, optional
         A progress bar on standard error; default: when it is a terminal and there are several inputs.
     **options
-        ``explain``, ``all_blocks`` (tag), ``top_k`` (evidence, database).
+        ``explain``, ``all_blocks`` (tag), ``top_k``, ``min_confidence`` (evidence, database).
 
     Returns
     -------

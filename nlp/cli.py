@@ -97,16 +97,20 @@ def tag(sources, out, fmt, model_dir, indicator_file, explain, all_blocks, jobs,
 @_out
 @_format
 @click.option("--top-k", default=5, show_default=True, type=click.IntRange(1), help="Links kept per indicator.")
+@click.option("--min-confidence", default=None, type=click.FloatRange(0, 1),
+              help="Keep links down to this confidence (default: the model's weak cut-off; 0: the best TOP-K).")
 @_model
 @_batch
 @_ocr
-def evidence(sources, indicator_file, out, fmt, top_k, model_dir, jobs, scheduler, ocr_mode, ocr_timeout):
+def evidence(sources, indicator_file, out, fmt, top_k, min_confidence, model_dir, jobs, scheduler, ocr_mode,
+             ocr_timeout):
     """For every indicator, the paragraphs that support it, with confidence and a status.
 
     As csv or xlsx: one row per link (rank 1 the best) beside the indicator's project, points and score.
     """
     return _run("evidence", sources, out, jobs, scheduler, fmt=fmt, model_dir=model_dir,
-                indicator_file=indicator_file, top_k=top_k, flat=output_format(out, fmt) in TABLE_FORMATS,
+                indicator_file=indicator_file, top_k=top_k, min_confidence=min_confidence,
+                flat=output_format(out, fmt) in TABLE_FORMATS,
                 ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
 
 

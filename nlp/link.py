@@ -404,6 +404,13 @@ def _plan_cues(p):
 
 
 @_feature()
+def _log_candidates(p):
+    """How many candidates the indicator has: an indicator has about as many evidence paragraphs in a short
+    report as in a long one, so each candidate of a short report is likelier to be one."""
+    return math.log(len(p.c)) / 5
+
+
+@_feature()
 def _has_number(p):
     return [bool(_ANY_NUMBER.search(t)) for t in p.c.texts]
 
@@ -556,7 +563,7 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     return conf
 
 
-def find_evidence(paragraphs, indicators, *, model, top_k=5):
+def find_evidence(paragraphs, indicators, *, model, top_k=5, min_confidence=None):
     """For every indicator, its best-supported paragraphs, a status and the quantities they state.
 
     Parameters
@@ -566,7 +573,10 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     indicators : list of nlp.records.Indicator
     model : nlp.model.Model
     top_k : int, default=5
-        Links kept per indicator; links under the ``weak`` cut-off are dropped.
+        Links kept per indicator.
+    min_confidence : float, optional
+        Links under it are dropped; default: the model's ``weak`` cut-off (0 lists the best `top_k` whatever
+        their confidence).
 
     Returns
     -------
@@ -581,16 +591,18 @@ def find_evidence(paragraphs, indicators, *, model, top_k=5):
     if model.linker is None:
         raise InputError(model.directory or "model", "the model has no linker (its corpus had no indicators)")
     return evidence_rows(paragraphs, indicators, link_confidences(paragraphs, indicators, model=model),
-                         model=model, top_k=top_k)
+                         model=model, top_k=top_k, min_confidence=min_confidence)
 
 
-def evidence_rows(paragraphs, indicators, conf, *, model, top_k=5):
+def evidence_rows(paragraphs, indicators, conf, *, model, top_k=5, min_confidence=None):
     """`find_evidence`'s output from link confidences already computed (`link_confidences`).
 
     A text repeated in the document (a paragraph copied into an attachment) takes one
-    place in the list; the ids of its copies are listed under ``same_text``.
+    place in the list; the ids of its copies are listed under ``same_text``. Links under
+    `min_confidence` (default: the model's ``weak`` cut-off) are left out; the status does not depend on it.
     """
     cut = model.meta["status_cutoffs"]
+    floor = cut["weak"] if min_confidence is None else min_confidence
     documents = {p.get("doc_id") for p in paragraphs}
     out = []
     for i, ind in enumerate(indicators):
@@ -598,7 +610,7 @@ def evidence_rows(paragraphs, indicators, conf, *, model, top_k=5):
         unit = target_unit(ind)
         evidence, listed = [], {}
         for j in np.argsort(-row, kind="stable"):
-            if row[j] < cut["weak"]:
+            if row[j] < floor:
                 break
             text = paragraphs[j]["text"]
             if text in listed:

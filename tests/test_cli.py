@@ -171,6 +171,20 @@ def test_evidence_on_a_report_flags_what_the_narrative_misses():
     assert len(table_only) == 40 and {x["status"] for x in table_only} == {"unsupported"}
 
 
+def test_evidence_down_to_a_lower_confidence_shows_the_ranking_under_the_cut_off():
+    # Seed 000 is short: most of its indicators have no link at the weak cut-off.
+    short = SEEDS / "000_fd760f674145a6ef.txt"
+    default = jsonl(nlp("evidence", str(short), "--top-k", "2").stdout)
+    everything = jsonl(nlp("evidence", str(short), "--top-k", "2", "--min-confidence", "0").stdout)
+    assert any(len(x["evidence"]) < 2 for x in default)
+    assert all(len(x["evidence"]) == 2 for x in everything)
+    # The status and the links above the cut-off do not change.
+    assert [x["status"] for x in everything] == [x["status"] for x in default]
+    for low, high in zip(everything, default):
+        assert low["evidence"][:len(high["evidence"])] == high["evidence"]
+    assert nlp("evidence", str(short), "--min-confidence", "2").returncode == 2
+
+
 def test_evidence_from_an_indicator_file_matches_the_reports_own_table(tmp_path):
     from conftest import ROOT
 
