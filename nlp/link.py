@@ -367,18 +367,6 @@ def _result_overlap(p):
 
 
 @_feature()
-def _complaint_both(p):
-    """An indicator counting complaints or disputes and a paragraph about them."""
-    return (p.c.cues["complaint"] > 0) * p.measures("complaint")
-
-
-@_feature()
-def _timeliness_both(p):
-    """A timeliness indicator and a paragraph telling when or that work was done on time."""
-    return np.minimum(p.c.cues["timeliness"] + (p.c.cues["done"] > 0), 3) / 3 * p.measures("timeliness")
-
-
-@_feature()
 def _amount_for_finance(p):
     """A finance indicator and a paragraph giving an amount of money."""
     return p.c.amounts * p.finance
