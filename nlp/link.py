@@ -18,7 +18,8 @@ from .clean import char_bigrams
 from .errors import InputError
 from .records import quantities
 from .tag import sigmoid
-from .tokenize import data_lines, to_simplified
+from .tokenize import to_simplified
+from .vocabulary import data_lines, word_lists
 
 __all__ = ["Candidates", "FEATURE_NAMES", "LinkScorer", "STRUCTURE_COLUMNS", "evidence_rows", "find_evidence",
            "indicators_of", "link_confidences", "status_of"]
@@ -40,7 +41,7 @@ def synonym_groups():
 @lru_cache(maxsize=1)
 def cue_words():
     """The linker's word lists (``nlp/data/cues.txt``): list name -> words."""
-    return {name: words.split() for name, words in (line.split("\t") for line in data_lines("cues.txt"))}
+    return {name: list(words) for name, words in word_lists("cues.txt").items()}
 
 
 def _count(text, words):

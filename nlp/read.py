@@ -20,6 +20,7 @@ from . import clean, indicators, layout, volume
 from .errors import InputError
 from .ocr import OcrSettings
 from .records import Block, Indicator
+from .vocabulary import alternation
 
 __all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_json", "read_paragraph_table",
            "read_records", "read_report", "read_text"]
@@ -27,7 +28,7 @@ __all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_j
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 
 # Lines that follow a table rather than go on its last cell: a note, the form's signature line.
-_AFTER_TABLE = re.compile(r"^\s*(注|备注|说明)\s*[：:]|(负责人|填报人|填表人|联系电话|填报日期)\s*[：:]")
+_AFTER_TABLE = re.compile(rf"^\s*({alternation('note')})\s*[：:]|({alternation('signature')})\s*[：:]")
 # Control characters do not occur in text files (tab, line ends and form feed aside).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # What Chinese text is made of, beyond ASCII: a GB18030 decoding of bytes in

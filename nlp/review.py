@@ -14,12 +14,13 @@ from .errors import InputError
 from .model import load_model
 from .read import read_input
 from .records import quantities
+from .vocabulary import alternation
 from .write import atomic_path
 
 __all__ = ["STATUSES", "highlight", "review_data", "write_review"]
 
 STATUSES = ("supported", "weak", "unsupported")
-_UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:工商业联合会|工商联|总商会)")
+_UNIT = re.compile(rf"[\u4e00-\u9fff（）()]{{2,30}}?(?:{alternation('unit_name')})")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 # Status colours of the page and the workbook (fill, as RRGGBB).
 COLOURS = {"supported": "C6EFCE", "weak": "FFEB9C", "unsupported": "FFC7CE"}
