@@ -26,7 +26,8 @@ from .database import DATABASE_FORMATS, report_rows, write_tables
 from .errors import InputError
 from .link import indicators_of
 from .read import READERS, TABLE_SUFFIXES, file_sha256, read_indicator_table, read_input
-from .write import FORMATS, atomic_path, check_writable, write_records
+from .write import FORMATS, TABLE_FORMATS, atomic_path, check_writable, write_records
+from .write import output_format as record_format
 
 __all__ = ["Input", "Summary", "find_inputs", "output_format", "run_batch", "shared_document_ids", "sidecar"]
 
@@ -303,7 +304,8 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     progress : bool, optional
         A progress bar on standard error; default: when it is a terminal and there are several inputs.
     **options
-        ``explain``, ``all_blocks`` (tag), ``top_k`` (evidence, database).
+        ``explain``, ``all_blocks`` (tag), ``top_k`` (evidence, database). ``evidence`` written as csv
+        or xlsx gives one row per link (`nlp.annotate.evidence_file` with ``flat``).
 
     Returns
     -------
@@ -333,7 +335,8 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     inputs, problems = find_inputs(sources, exclude=own_files)
     model = None if command == "read" else model_for(model_dir)  # a bad model is reported once, before any work
     if command == "evidence" and not tables:
-        options.update(model_dir=model_dir, indicator_file=indicator_file)
+        options.update(model_dir=model_dir, indicator_file=indicator_file,
+                       flat=record_format(out, fmt) in TABLE_FORMATS)
     elif command != "read":
         options.update(model_dir=model_dir,
                        indicators=read_indicator_table(indicator_file) if indicator_file else None)

@@ -16,8 +16,8 @@ from .model import load_model
 from .read import read_input
 from .records import OTHER
 
-__all__ = ["check_labels", "expected_labels", "label_issues", "link_issues", "pick_for_labelling", "suggest", "spread_picks",
-           "uncertainty", "label_studio_tasks"]
+__all__ = ["check_labels", "count_checks", "expected_labels", "label_issues", "link_issues", "pick_for_labelling",
+           "suggest", "spread_picks", "uncertainty", "label_studio_tasks"]
 
 # Names of the choice control and of the text in the Label Studio labelling config (README).
 LABEL_STUDIO_CHOICES, LABEL_STUDIO_TEXT = "label", "text"
@@ -46,6 +46,17 @@ def check_labels(corpus_path, *, folds=FOLDS):
     corpus = checked_corpus(corpus_path, folds)
     _, oof = cross_validate(corpus, folds=folds)
     return label_issues(corpus, oof["paragraphs"]) + link_issues(corpus, oof)
+
+
+def count_checks(issues):
+    """How many of `check_labels`' issues are about paragraph labels and how many about evidence links.
+
+    Examples
+    --------
+    >>> count_checks([{"check": "labels"}, {"check": "evidence"}, {"check": "labels"}])
+    {'labels': 2, 'evidence': 1}
+    """
+    return {check: sum(i["check"] == check for i in issues) for check in ("labels", "evidence")}
 
 
 def expected_labels(proba, categories):

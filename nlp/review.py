@@ -17,7 +17,7 @@ from .records import quantities
 from .vocabulary import alternation
 from .write import atomic_path
 
-__all__ = ["STATUSES", "highlight", "review_data", "write_review"]
+__all__ = ["STATUSES", "highlight", "review_data", "totals", "write_review"]
 
 STATUSES = ("supported", "weak", "unsupported")
 _UNIT = re.compile(rf"[\u4e00-\u9fff（）()]{{2,30}}?(?:{alternation('unit_name')})")
@@ -189,6 +189,18 @@ def _write_xlsx(reports, path):
              *[t["scores"].get(c) for c in categories]] for r in reports for t in r["paragraphs"]],
            [24, 26, 30, 80, 24, *[12] * len(categories)])
     wb.save(path)
+
+
+def totals(reports):
+    """How many indicators of `reports` have each status, and how many findings they have in all.
+
+    Examples
+    --------
+    >>> totals([{"counts": {"supported": 2, "weak": 0, "unsupported": 1}, "findings": [{}]}])
+    {'supported': 2, 'weak': 0, 'unsupported': 1, 'findings': 1}
+    """
+    counts = {s: sum(r["counts"][s] for r in reports) for s in STATUSES}
+    return {**counts, "findings": sum(len(r["findings"]) for r in reports)}
 
 
 def write_review(sources, *, out, model_dir=None, progress=None):
