@@ -23,7 +23,7 @@ __all__ = ["check_labels", "count_checks", "expected_labels", "label_issues", "l
 LABEL_STUDIO_CHOICES, LABEL_STUDIO_TEXT = "label", "text"
 
 
-def check_labels(corpus_path, *, folds=FOLDS):
+def check_labels(corpus_path, *, folds=FOLDS, progress=None):
     """Likely label errors of a labelled corpus: paragraph labels, then evidence links, most suspect first.
 
     Parameters
@@ -32,6 +32,8 @@ def check_labels(corpus_path, *, folds=FOLDS):
         Anything `nlp.corpus.load_corpus` reads; checked as for training.
     folds : int, default=FOLDS
         The document-grouped folds of `nlp.evaluate.cross_validate`.
+    progress : bool, optional
+        Bars of those folds on standard error; default: when it is a terminal.
 
     Returns
     -------
@@ -44,7 +46,7 @@ def check_labels(corpus_path, *, folds=FOLDS):
         The corpus is missing, malformed or unfit for training.
     """
     corpus = checked_corpus(corpus_path, folds)
-    _, oof = cross_validate(corpus, folds=folds)
+    _, oof = cross_validate(corpus, folds=folds, progress=progress)
     return label_issues(corpus, oof["paragraphs"]) + link_issues(corpus, oof)
 
 

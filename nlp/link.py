@@ -468,7 +468,7 @@ def _candidate_groups(paragraphs, indicators):
             yield members, cols
 
 
-def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
+def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None, step=None):
     """Confidence that each paragraph supports each indicator.
 
     Parameters
@@ -481,6 +481,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     model : nlp.model.Model
     paragraph_proba : ndarray, optional
         The paragraphs' category probabilities, when the caller has them already.
+    step : callable, optional
+        Called with 1 as each indicator that has candidates is scored (a progress bar's ``update``).
 
     Returns
     -------
@@ -502,6 +504,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
             if scorer is not model.linker:
                 rows[:, STRUCTURE_COLUMNS] = 0.0
             conf[i, cols] = scorer.confidence(rows)
+            if step is not None:
+                step(1)
     return conf
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import clean, indicators, layout, volume
 from .errors import InputError
 from .ocr import OcrSettings
+from .progress import progress_bar, wanted
 from .records import Block, Indicator
 from .vocabulary import alternation
 
@@ -377,15 +378,13 @@ def _docx_rows(table):
 def _pdf_units(data, name, ocr):
     """The lines and tables of a PDF's pages, each page read from its text layer or by OCR."""
     import pdfplumber
-    from tqdm import tqdm
 
     ocr = ocr or OcrSettings()
     pages, scanned = {}, []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            show = sys.stderr.isatty() and len(pdf.pages) >= _PROGRESS_PAGES
-            for number, page in enumerate(tqdm(pdf.pages, desc=f"{name}", unit="page", disable=not show,
-                                               file=sys.stderr)):
+            show = wanted(None) and len(pdf.pages) >= _PROGRESS_PAGES
+            for number, page in enumerate(progress_bar(pdf.pages, show=show, desc=f"{name}", unit="page")):
                 if ocr.mode == "always" or (not page.chars and ocr.mode == "auto"):
                     scanned.append(number)
                 elif page.chars:
@@ -401,9 +400,9 @@ def _pdf_units(data, name, ocr):
     if scanned:
         from .ocr import ocr_pages
 
-        show = sys.stderr.isatty() and len(scanned) > 1
-        for number, words in tqdm(ocr_pages(data, scanned, name=name, settings=ocr), total=len(scanned),
-                                  desc=f"{name} (OCR)", unit="page", disable=not show, file=sys.stderr):
+        show = wanted(None) and len(scanned) > 1
+        for number, words in progress_bar(ocr_pages(data, scanned, name=name, settings=ocr), show=show,
+                                          total=len(scanned), desc=f"{name} (OCR)", unit="page"):
             pages[number] = layout.page_items(words)
     units = []
     for number in range(count):

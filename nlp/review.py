@@ -12,6 +12,7 @@ from .annotate import annotate
 from .audit import SEVERITIES, audit
 from .errors import InputError
 from .model import load_model
+from .progress import progress_bar, wanted
 from .read import read_input
 from .records import quantities
 from .vocabulary import alternation
@@ -111,13 +112,9 @@ def review_data(sources, *, model_dir=None, progress=None):
         (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces``, ``findings``), ``counts`` by
         status, category ``shares``, ``findings``.
     """
-    import sys
-
-    from tqdm import tqdm
-
     model = load_model(model_dir)
-    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
-    return [_report(s, model) for s in tqdm(sources, disable=not show, unit="report", file=sys.stderr)]
+    show = wanted(progress) and len(sources) > 1
+    return [_report(s, model) for s in progress_bar(sources, show=show, unit="report")]
 
 
 def _render_html(reports):
