@@ -3,7 +3,6 @@
 `annotate` is what `nlp tag` and `nlp evidence` do to one document; the
 command line, notebooks and batch runs (`nlp.batch`) all call it.
 """
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,6 +11,7 @@ import numpy as np
 from .errors import InputError
 from .link import evidence_rows, indicators_of, link_confidences
 from .model import load_model
+from .progress import progress_bar, wanted
 from .read import read_input
 
 __all__ = ["Annotation", "annotate", "annotate_file", "evidence_file", "model_for"]
@@ -34,21 +34,19 @@ class Annotation:
     evidence: list
 
 
-_CHUNK = 500  # paragraphs tagged between two updates of the progress bar
+# A document of more paragraphs than this shows its progress; they are tagged this many at a time.
+_CHUNK = 500
 
 
-def _predict_proba(model, texts, progress):
-    """`model.predict_proba(texts)`, in chunks behind a progress bar on standard error for a long document.
+def _predict_proba(model, texts, show):
+    """`model.predict_proba(texts)`, in chunks behind a progress bar on standard error when `show`.
 
     Each paragraph is scored on its own, so chunks give the same numbers.
     """
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if progress is None else progress
-    if not show or len(texts) <= _CHUNK:
+    if not show:
         return model.predict_proba(texts)
     parts = []
-    with tqdm(total=len(texts), unit="paragraph", file=sys.stderr) as bar:
+    with progress_bar(show=True, total=len(texts), desc="tagging", unit="paragraph") as bar:
         for start in range(0, len(texts), _CHUNK):
             parts.append(model.predict_proba(texts[start:start + _CHUNK]))
             bar.update(len(parts[-1]))
@@ -75,7 +73,8 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     min_confidence : float, optional
         Links under it are left out of ``evidence``; default: the model's ``weak`` cut-off.
     progress : bool or None, default=False
-        A progress bar on standard error while a long document is tagged; None: when it is a terminal.
+        Progress bars on standard error while a long document (over 500 paragraphs) is tagged, then
+        linked indicator by indicator; None: when it is a terminal.
 
     Returns
     -------
@@ -83,14 +82,17 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     """
     indicators = indicators_of(blocks) if indicators is None else indicators
     items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
-    proba = _predict_proba(model, [b.text for b in items], progress)
+    show = len(items) > _CHUNK and wanted(progress)
+    proba = _predict_proba(model, [b.text for b in items], show)
     labels = model.labels(proba)
     narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]  # only paragraphs are evidence
     paragraphs = [{"id": items[n].id, "text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
                   for n in narrative]
     linked = bool(indicators) and model.linker is not None
     if linked:
-        conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative])
+        with progress_bar(show=show, total=len(indicators), desc="linking", unit="indicator") as bar:
+            conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative],
+                                    step=bar.update)
         weak = model.meta["status_cutoffs"]["weak"]
         by_item = np.full((len(indicators), len(items)), -1.0)
         by_item[:, narrative] = np.nan_to_num(conf, nan=-1.0)
@@ -148,12 +150,13 @@ def _flat_evidence(rows, indicators):
 
 
 def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, top_k=5, min_confidence=None,
-                  flat=False, ocr=None):
+                  flat=False, ocr=None, progress=False):
     """The evidence of every indicator of one input: its own indicator table's, or `indicator_file`'s.
 
     With `flat`, one row per link for a spreadsheet (``rank``, ``paragraph``, ``confidence``, ``text``
     beside the indicator's cells, its ``project``, ``points`` and ``score``); else the ``nlp evidence`` shape.
-    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read; `min_confidence` as in `annotate`.
+    ``ocr`` (`nlp.ocr.OcrSettings`) says how scanned PDF pages are read; `min_confidence` and ``progress`` are
+    as for `annotate`.
 
     Raises
     ------
@@ -174,5 +177,5 @@ def evidence_file(source, *, doc_id=None, model_dir=None, indicator_file=None, t
         raise InputError(indicator_file, f"no indicator's doc_id is a document of {source} "
                                          f"({', '.join(sorted(documents)[:3])}); fix or drop the doc_id column")
     rows = annotate(blocks, model=model, indicators=indicators, top_k=top_k, min_confidence=min_confidence,
-                    progress=None).evidence
+                    progress=progress).evidence
     return list(_flat_evidence(rows, indicators)) if flat else rows

@@ -14,7 +14,6 @@ bytes are unchanged, so a growing folder costs only its new files.
 import json
 import logging
 import os
-import sys
 from collections import deque
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -24,9 +23,11 @@ from pathlib import Path
 from .annotate import annotate, annotate_file, evidence_file, model_for
 from .database import DATABASE_FORMATS, report_rows, write_tables
 from .errors import InputError
+from .progress import progress_bar, wanted
 from .link import indicators_of
 from .read import READERS, TABLE_SUFFIXES, file_sha256, read_indicator_table, read_input
-from .write import FORMATS, atomic_path, check_writable, write_records
+from .write import FORMATS, TABLE_FORMATS, atomic_path, check_writable, write_records
+from .write import output_format as record_format
 
 __all__ = ["Input", "Summary", "find_inputs", "output_format", "run_batch", "shared_document_ids", "sidecar"]
 
@@ -269,7 +270,7 @@ class _Done:
 
 def _settings(command, options, model, indicator_file, tables):
     described = {k: asdict(v) if is_dataclass(v) else v for k, v in options.items()
-                 if k not in ("model_dir", "indicators")}
+                 if k not in ("model_dir", "indicators", "progress")}
     return {"command": "tables" if tables else command, "options": described,
             "model": model.meta.get("checksum") if model else None,
             "indicators": file_sha256(indicator_file) if indicator_file else None}
@@ -301,9 +302,11 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     on_error : callable, optional
         Called with each `InputError` as it happens (the run goes on).
     progress : bool, optional
-        A progress bar on standard error; default: when it is a terminal and there are several inputs.
+        Progress on standard error (default: when it is a terminal): with several inputs, a bar of
+        files; with one report to do here, the bars of a long document (`nlp.annotate.annotate`).
     **options
-        ``explain``, ``all_blocks`` (tag), ``top_k``, ``min_confidence`` (evidence, database).
+        ``explain``, ``all_blocks`` (tag), ``top_k``, ``min_confidence`` (evidence, database). ``evidence``
+        written as csv or xlsx gives one row per link (`nlp.annotate.evidence_file` with ``flat``).
 
     Returns
     -------
@@ -314,8 +317,6 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     InputError
         A problem with the run as a whole: the model, the indicator file, the output, the scheduler.
     """
-    from tqdm import tqdm
-
     fmt = output_format(out, fmt)
     tables = fmt in DATABASE_FORMATS
     if tables and command == "read":
@@ -333,7 +334,8 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
     inputs, problems = find_inputs(sources, exclude=own_files)
     model = None if command == "read" else model_for(model_dir)  # a bad model is reported once, before any work
     if command == "evidence" and not tables:
-        options.update(model_dir=model_dir, indicator_file=indicator_file)
+        options.update(model_dir=model_dir, indicator_file=indicator_file,
+                       flat=record_format(out, fmt) in TABLE_FORMATS)
     elif command != "read":
         options.update(model_dir=model_dir,
                        indicators=read_indicator_table(indicator_file) if indicator_file else None)
@@ -354,6 +356,9 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
             sha256 = None  # unreadable: the reader says why
         plan.append((item, sha256, done.get(item, sha256) if done and sha256 else None))
     todo = [(item, sha256) for item, sha256, result in plan if result is None]
+    show = wanted(progress) and len(plan) > 1
+    if command != "read":
+        options["progress"] = wanted(progress) and not show and len(todo) == 1 and not scheduler
     work = partial(_attempt, _tables if tables else _TASKS[command], options)
     if model is not None and (jobs > 1 or scheduler):
         model.tokenizer("")  # jieba's dictionary loaded once, before workers fork
@@ -363,11 +368,10 @@ def run_batch(command, sources, *, out=None, fmt=None, jobs=1, scheduler=None, w
         computed = _processes(todo, work, jobs)
     else:
         computed = _serial(todo, work)
-    show = progress if progress is not None else sys.stderr.isatty() and len(plan) > 1
 
     def results(done_file):
         good = 0
-        for item, sha256, result in tqdm(plan, disable=not show, unit="file", file=sys.stderr):
+        for item, sha256, result in progress_bar(plan, show=show, unit="file"):
             if result is None:
                 result = next(computed)
             else:

@@ -15,7 +15,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .metrics import best_f1_threshold
 from .tag import guide_word_counts, sigmoid
-from .tokenize import Tokenizer, data_lines, to_simplified
+from .tokenize import Tokenizer, to_simplified
+from .vocabulary import word_lists
 
 __all__ = ["ActivityClassifier", "EvidenceLinker", "make_text_pipeline", "text_tokenizer"]
 
@@ -199,8 +200,7 @@ class KeywordCounts(TransformerMixin, BaseEstimator):
 
 def default_keywords():
     """The guide's typical words per category, shipped with the package."""
-    rows = [line.split("\t") for line in data_lines("keywords.txt")]
-    return {category: words.split() for category, words in rows}
+    return {category: list(words) for category, words in word_lists("keywords.txt").items()}
 
 
 def simplify_all(texts):

@@ -10,6 +10,8 @@ must not be joined onto one of those.
 """
 import re
 
+from .vocabulary import alternation
+
 __all__ = [
     "char_bigrams",
     "half_width",
@@ -63,7 +65,7 @@ _DATE = re.compile(
     r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月([一二三四五六七八九十]{1,3}日)?"
 )
 # Ends of a title, in simplified and traditional script (報告, 自評表 …).
-_TITLE_END = re.compile(r"(报告|自评表|评价表|指标表|目标表|情况表|文件|总结)\s*\d*$")
+_TITLE_END = re.compile(rf"({alternation('title_end')})\s*\d*$")
 # The traditional forms of the characters of title ends, column headers and level names
 # (報告, 一級指標): enough to recognise them without the full script converter.
 SIMPLIFIED_TERMS = str.maketrans("報結級標評價實際績預計劃況稱項總綜滿數質時經濟會態續響務對產費額環値",

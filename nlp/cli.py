@@ -9,7 +9,7 @@ import click
 from .errors import InputError
 from .database import DATABASE_FORMATS
 from .ocr import OCR_MODES, OcrSettings
-from .write import FORMATS, TABLE_FORMATS, output_format, write_records
+from .write import FORMATS, write_records
 
 __all__ = ["main"]
 
@@ -110,7 +110,6 @@ def evidence(sources, indicator_file, out, fmt, top_k, min_confidence, model_dir
     """
     return _run("evidence", sources, out, jobs, scheduler, fmt=fmt, model_dir=model_dir,
                 indicator_file=indicator_file, top_k=top_k, min_confidence=min_confidence,
-                flat=output_format(out, fmt) in TABLE_FORMATS,
                 ocr=OcrSettings(mode=ocr_mode, timeout=ocr_timeout))
 
 
@@ -146,13 +145,13 @@ def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
 @_model
 def review(sources, out, model_dir):
     """The reviewer's page (.html) or workbook (.xlsx): indicators, evidence, findings, paragraphs."""
-    from .review import write_review
+    from .review import totals, write_review
 
     reports = write_review(list(sources), out=out, model_dir=model_dir)
-    counts = {s: sum(r["counts"][s] for r in reports) for s in ("supported", "weak", "unsupported")}
-    click.echo(f"wrote {out}: {len(reports)} report(s), {sum(counts.values())} indicators "
-               f"({counts['supported']} supported, {counts['weak']} weak, {counts['unsupported']} unsupported), "
-               f"{sum(len(r['findings']) for r in reports)} finding(s)", err=True)
+    n = totals(reports)
+    click.echo(f"wrote {out}: {len(reports)} report(s), {n['supported'] + n['weak'] + n['unsupported']} indicators "
+               f"({n['supported']} supported, {n['weak']} weak, {n['unsupported']} unsupported), "
+               f"{n['findings']} finding(s)", err=True)
 
 
 @cli.command()
@@ -240,11 +239,11 @@ def validate(path):
 @_format
 def check_labels_command(path, out, fmt):
     """Likely label errors in a labelled corpus (paragraph labels, then evidence links), most suspect first."""
-    from .labels import check_labels
+    from .labels import check_labels, count_checks
 
     issues = check_labels(path)
     write_records(issues, out=out, fmt=fmt)
-    counts = {check: sum(i["check"] == check for i in issues) for check in ("labels", "evidence")}
+    counts = count_checks(issues)
     click.echo(f"{counts['labels']} paragraph(s) with suspect labels, {counts['evidence']} suspect evidence "
                "link(s) or missing link(s)", err=True)
 

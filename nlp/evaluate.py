@@ -17,9 +17,10 @@ from .errors import InputError
 from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, project_of, project_scope, synonym_groups
 from .metrics import link_scores, reliability_diagram, tagging_metrics
 from .model import load_model
+from .progress import progress_bar, wanted
 
 __all__ = ["FOLDS", "LinkExamples", "cross_validate", "drop_structure", "evaluate_model", "link_examples",
-           "out_of_fold_links"]
+           "link_fold_count", "out_of_fold_links"]
 
 FOLDS = 5
 # Status cut-offs are chosen on out-of-fold link confidences from these candidates.
@@ -140,7 +141,12 @@ def _link_folds(ex):
             yield seen & (halves != h), ex.pooled & (ex.indicator_doc == report) & (halves == h)
 
 
-def out_of_fold_links(ex, *, linker=None, structure=True):
+def link_fold_count(ex):
+    """How many folds of `_link_folds` have pairs to score: the linker fits of `out_of_fold_links`."""
+    return sum(bool(test.any()) for _, test in _link_folds(ex))
+
+
+def out_of_fold_links(ex, *, linker=None, structure=True, step=None):
     """Link confidences of every pair from a linker that saw neither its indicator's report nor its paragraph's.
 
     Parameters
@@ -150,6 +156,8 @@ def out_of_fold_links(ex, *, linker=None, structure=True):
         Unfitted linker to clone for each fold; default `EvidenceLinker()`.
     structure : bool, default=True
         False: score as without a report's structure (`drop_structure`).
+    step : callable, optional
+        Called with 1 after each fold (a progress bar's ``update``); `link_fold_count` folds in all.
     """
     linker = linker if linker is not None else EvidenceLinker()
     X = ex.X if structure else drop_structure(ex.X)
@@ -160,6 +168,8 @@ def out_of_fold_links(ex, *, linker=None, structure=True):
         y = ex.y[train]
         conf[test] = (y.mean() if y.min() == y.max() else
                       clone(linker).fit(X[train], y).predict_proba(X[test])[:, 1])
+        if step is not None:
+            step(1)
     return conf
 
 
@@ -211,7 +221,7 @@ def _as_inference(ex, structured, bare):
     return np.where(ex.in_scope, np.where(ex.has_context, structured, bare), 0.0)
 
 
-def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
+def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None, progress=None):
     """Document-grouped cross-validation of the tagger and the linker on a checked corpus.
 
     Parameters
@@ -223,6 +233,8 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
         Unfitted pipeline to score; default `make_text_pipeline()`.
     linker : EvidenceLinker, optional
         Unfitted linker to score; default `EvidenceLinker()`.
+    progress : bool, optional
+        Bars of the tagger's and the linker's folds on standard error; default: when it is a terminal.
 
     Returns
     -------
@@ -242,7 +254,9 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
     ind_docs = ind["doc_id"].astype(str).to_numpy() if len(ind) else np.array([])
     records = corpus.indicator_records()
     n_folds = min(folds, len(np.unique(groups)))
-    for train, test in GroupKFold(n_splits=n_folds).split(texts, Y, groups):
+    show = wanted(progress)
+    for train, test in progress_bar(GroupKFold(n_splits=n_folds).split(texts, Y, groups), show=show,
+                                    total=n_folds, desc="tagger folds", unit="fold"):
         model = clone(tagger).fit([texts[i] for i in train], Y[train], classifier__groups=groups[train])
         par_proba[test] = model.predict_proba([texts[i] for i in test])
         pred[test] = model.predict([texts[i] for i in test])
@@ -253,8 +267,9 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None):
     oof = {"paragraphs": par_proba, "indicators": ind_proba}
     examples = link_examples(corpus, text_tokenizer(tagger), par_proba, ind_proba, synonym_groups())
     if examples is not None and examples.y.any():
-        bare = out_of_fold_links(examples, linker=linker, structure=False)
-        conf = _as_inference(examples, out_of_fold_links(examples, linker=linker), bare)
+        with progress_bar(show=show, total=2 * link_fold_count(examples), desc="linker folds", unit="fold") as bar:
+            bare = out_of_fold_links(examples, linker=linker, structure=False, step=bar.update)
+            conf = _as_inference(examples, out_of_fold_links(examples, linker=linker, step=bar.update), bare)
         supported, weak = _status_cutoffs(examples.y, conf, examples.group)
         metrics["linking"] = _link_metrics(examples, conf, bare, supported, weak)
         oof["links"] = examples
@@ -272,7 +287,7 @@ def _check_plot(path):
         raise InputError(path, "its folder does not exist")
 
 
-def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
+def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None, progress=None):
     """Score a model on a labelled corpus.
 
     On the corpus the model was trained on, scores are from document-grouped
@@ -286,6 +301,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
         Default: the shipped model.
     plot : str or Path, optional
         Also write a reliability diagram of the category scores to this PNG.
+    progress : bool, optional
+        As for `cross_validate`.
 
     Returns
     -------
@@ -300,7 +317,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
         checked_corpus(corpus_path, folds)
         tagger = make_text_pipeline(**model.meta["classifier"])
         settings = {k: v for k, v in (model.meta.get("linker") or {}).items() if k not in ("features", "synonyms")}
-        metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=EvidenceLinker(**settings))
+        metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=EvidenceLinker(**settings),
+                                      progress=progress)
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
     else:
         held, Y, proba = _held_out(corpus, model)

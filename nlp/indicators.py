@@ -21,29 +21,19 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .clean import SIMPLIFIED_TERMS, char_bigrams, heading_level, join_fragments, squeeze_spaces
+from .vocabulary import alternation, terms
 
 __all__ = ["Row", "TOTALS", "flat_table_end", "from_flat_lines", "from_grid", "from_tab_lines", "header_roles",
            "is_flat_header", "is_header_row"]
 
-LEVEL1 = ("产出指标", "效益指标", "满意度指标", "投入指标", "过程指标")
-LEVEL2 = (
-    "数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
-    "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
-)
+LEVEL1, LEVEL2 = terms("level1"), terms("level2")
 # Column headers and the field each one fills.
-_ROLES = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "name": ("三级指标", "指标名称", "评价指标", "具体指标"),
-    "target": ("年度指标值", "指标值", "目标值", "年度目标值", "预期目标值", "计划指标值", "绩效目标值", "年度指标内容"),
-    "actual": ("全年完成值", "完成值", "实际完成值", "全年实际完成值", "实际值", "实际完成情况", "完成情况"),
-    "score": ("得分", "自评得分", "实际得分", "评价得分"),
-}
-_POINTS = ("分值", "指标分值", "评级分值", "权重")
+_ROLES = {role: terms(f"header_{role}") for role in ("level1", "level2", "name", "target", "actual", "score")}
+_POINTS = terms("header_points")
 _HEADER_WORDS = {name for names in _ROLES.values() for name in names}
-_FLAT_HEADER_WORDS = {"一级指标", "二级指标", "三级指标", "目标值", "完成值", "指标值", "分值", "得分", "年度指标值", "全年完成值", "实际完成值"}
+_FLAT_HEADER_WORDS = set(terms("flat_header"))
 # The labels of a total row (its score is the sum of the rows above).
-TOTALS = {"合计", "总分", "总计", "综合绩效", "综合得分", "总得分"}
+TOTALS = set(terms("totals"))
 # A line of a flattened table is a piece of a narrow cell; a line this long is prose after it.
 _PROSE_LINE = 40
 _EMPTY = {"", "不适用", "无", "/", "-", "--", "—"}
@@ -51,10 +41,10 @@ _ENUM = re.compile(r"\s*(\d+\s*(、|\.(?!\d)|．)|[（(]\s*\d+\s*[）)])\s*")
 _GROUP = re.compile(r"\s*[一二三四五六七八九十]+\s*[、.．]\s*")
 _SCORE_TAIL = re.compile(r"(?:^|\s)(?:(\S{0,8}\d\S{0,3}|--)\s+)?(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s*$")
 # Cues used to put back the cells that extraction dropped from a wide row.
-_SATISFACTION = re.compile(r"满意|投诉(数|率|次数|量)")
-_TARGET_CUE = re.compile(r"[≥≤]|不少于|不低于|以上|以内|^(提升|加强|确保|力争|争取)")
-_ACTUAL_CUE = re.compile(r"零投诉|\d+月|\d+日|完成|已|了|达到|^\d+(\.\d+)?%$")
-_TAIL_CUE = re.compile(r"^(无|暂无)$|因|由于|督促|整改|上缴")
+_SATISFACTION = re.compile(alternation("satisfaction"))
+_TARGET_CUE = re.compile(rf"[≥≤]|{alternation('target_cue')}|^({alternation('target_opening')})")
+_ACTUAL_CUE = re.compile(rf"{alternation('actual_cue')}|\d+月|\d+日|^\d+(\.\d+)?%$")
+_TAIL_CUE = re.compile(rf"^({alternation('tail_cell')})$|{alternation('tail_cue')}")
 
 
 @dataclass

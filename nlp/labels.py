@@ -16,14 +16,14 @@ from .model import load_model
 from .read import read_input
 from .records import OTHER
 
-__all__ = ["check_labels", "expected_labels", "label_issues", "link_issues", "pick_for_labelling", "suggest", "spread_picks",
-           "uncertainty", "label_studio_tasks"]
+__all__ = ["check_labels", "count_checks", "expected_labels", "label_issues", "link_issues", "pick_for_labelling",
+           "suggest", "spread_picks", "uncertainty", "label_studio_tasks"]
 
 # Names of the choice control and of the text in the Label Studio labelling config (README).
 LABEL_STUDIO_CHOICES, LABEL_STUDIO_TEXT = "label", "text"
 
 
-def check_labels(corpus_path, *, folds=FOLDS):
+def check_labels(corpus_path, *, folds=FOLDS, progress=None):
     """Likely label errors of a labelled corpus: paragraph labels, then evidence links, most suspect first.
 
     Parameters
@@ -32,6 +32,8 @@ def check_labels(corpus_path, *, folds=FOLDS):
         Anything `nlp.corpus.load_corpus` reads; checked as for training.
     folds : int, default=FOLDS
         The document-grouped folds of `nlp.evaluate.cross_validate`.
+    progress : bool, optional
+        Bars of those folds on standard error; default: when it is a terminal.
 
     Returns
     -------
@@ -44,8 +46,19 @@ def check_labels(corpus_path, *, folds=FOLDS):
         The corpus is missing, malformed or unfit for training.
     """
     corpus = checked_corpus(corpus_path, folds)
-    _, oof = cross_validate(corpus, folds=folds)
+    _, oof = cross_validate(corpus, folds=folds, progress=progress)
     return label_issues(corpus, oof["paragraphs"]) + link_issues(corpus, oof)
+
+
+def count_checks(issues):
+    """How many of `check_labels`' issues are about paragraph labels and how many about evidence links.
+
+    Examples
+    --------
+    >>> count_checks([{"check": "labels"}, {"check": "evidence"}, {"check": "labels"}])
+    {'labels': 2, 'evidence': 1}
+    """
+    return {check: sum(i["check"] == check for i in issues) for check in ("labels", "evidence")}
 
 
 def expected_labels(proba, categories):

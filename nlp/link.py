@@ -18,7 +18,8 @@ from .clean import char_bigrams
 from .errors import InputError
 from .records import quantities
 from .tag import sigmoid
-from .tokenize import data_lines, to_simplified
+from .tokenize import to_simplified
+from .vocabulary import data_lines, word_lists
 
 __all__ = ["Candidates", "FEATURE_NAMES", "LinkScorer", "STRUCTURE_COLUMNS", "evidence_rows", "find_evidence",
            "indicators_of", "link_confidences", "project_of", "project_scope", "status_of"]
@@ -42,7 +43,7 @@ def synonym_groups():
 @lru_cache(maxsize=1)
 def cue_words():
     """The linker's word lists (``nlp/data/cues.txt``): list name -> words."""
-    return {name: words.split() for name, words in (line.split("\t") for line in data_lines("cues.txt"))}
+    return {name: list(words) for name, words in word_lists("cues.txt").items()}
 
 
 def _count(text, words):
@@ -512,7 +513,7 @@ def _candidate_groups(paragraphs, indicators):
             yield members, cols
 
 
-def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
+def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None, step=None):
     """Confidence that each paragraph supports each indicator.
 
     Parameters
@@ -525,6 +526,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
     model : nlp.model.Model
     paragraph_proba : ndarray, optional
         The paragraphs' category probabilities, when the caller has them already.
+    step : callable, optional
+        Called with 1 as each indicator that has candidates is scored (a progress bar's ``update``).
 
     Returns
     -------
@@ -548,6 +551,8 @@ def link_confidences(paragraphs, indicators, *, model, paragraph_proba=None):
             if scorer is not model.linker:
                 rows[:, STRUCTURE_COLUMNS] = 0.0
             conf[i, cols] = np.where(in_scope, scorer.confidence(rows), 0.0)
+            if step is not None:
+                step(1)
     return conf
 
 

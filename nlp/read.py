@@ -19,7 +19,9 @@ from pathlib import Path
 from . import clean, indicators, layout, volume
 from .errors import InputError
 from .ocr import OcrSettings
+from .progress import progress_bar, wanted
 from .records import Block, Indicator
+from .vocabulary import alternation
 
 __all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_json", "read_paragraph_table",
            "read_records", "read_report", "read_text"]
@@ -27,7 +29,7 @@ __all__ = ["Block", "file_sha256", "read_indicator_table", "read_input", "read_j
 TABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 
 # Lines that follow a table rather than go on its last cell: a note, the form's signature line.
-_AFTER_TABLE = re.compile(r"^\s*(注|备注|说明)\s*[：:]|(负责人|填报人|填表人|联系电话|填报日期)\s*[：:]")
+_AFTER_TABLE = re.compile(rf"^\s*({alternation('note')})\s*[：:]|({alternation('signature')})\s*[：:]")
 # Control characters do not occur in text files (tab, line ends and form feed aside).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # What Chinese text is made of, beyond ASCII: a GB18030 decoding of bytes in
@@ -376,15 +378,13 @@ def _docx_rows(table):
 def _pdf_units(data, name, ocr):
     """The lines and tables of a PDF's pages, each page read from its text layer or by OCR."""
     import pdfplumber
-    from tqdm import tqdm
 
     ocr = ocr or OcrSettings()
     pages, scanned = {}, []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            show = sys.stderr.isatty() and len(pdf.pages) >= _PROGRESS_PAGES
-            for number, page in enumerate(tqdm(pdf.pages, desc=f"{name}", unit="page", disable=not show,
-                                               file=sys.stderr)):
+            show = wanted(None) and len(pdf.pages) >= _PROGRESS_PAGES
+            for number, page in enumerate(progress_bar(pdf.pages, show=show, desc=f"{name}", unit="page")):
                 if ocr.mode == "always" or (not page.chars and ocr.mode == "auto"):
                     scanned.append(number)
                 elif page.chars:
@@ -400,9 +400,9 @@ def _pdf_units(data, name, ocr):
     if scanned:
         from .ocr import ocr_pages
 
-        show = sys.stderr.isatty() and len(scanned) > 1
-        for number, words in tqdm(ocr_pages(data, scanned, name=name, settings=ocr), total=len(scanned),
-                                  desc=f"{name} (OCR)", unit="page", disable=not show, file=sys.stderr):
+        show = wanted(None) and len(scanned) > 1
+        for number, words in progress_bar(ocr_pages(data, scanned, name=name, settings=ocr), show=show,
+                                          total=len(scanned), desc=f"{name} (OCR)", unit="page"):
             pages[number] = layout.page_items(words)
     units = []
     for number in range(count):

@@ -7,17 +7,17 @@ import re
 from dataclasses import dataclass, fields
 from functools import cached_property
 
+from .vocabulary import alternation, terms
+
 __all__ = ["Block", "Indicator", "Quantity", "OTHER", "parse_number", "parse_quantity", "quantities"]
 
 OTHER = "other"
 """The catch-all category: a paragraph none of the activity categories fits."""
 
-_UNITS = ("万元|亿元|萬元|億元|元|人次|家次|户次|戶次|次|场|場|期|批|家|个|個|人|名|项|項|篇|条|條|户|戶|村|所|份|件|"
-          "册|冊|本|吨|噸|公里|亩|畝|座|套|台|天|%")
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(多|余|餘)?\s*(" + _UNITS + ")")
-_COMPARISON = re.compile(r"[≥≤><=＞＜]|不少于|不低于|不超过|不高于|以上|以内|以下")
-_AT_LEAST = ("≥", ">", "＞", "不少于", "不低于", "以上")
-_AT_MOST = ("≤", "<", "＜", "不超过", "不高于", "以内", "以下")
+_UNITS = alternation("units")
+_QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*({alternation('more_than')})?\s*({_UNITS})")
+_COMPARISON = re.compile(rf"[≥≤><=＞＜]|{alternation('at_least', 'at_most')}")
+_AT_LEAST = ("≥", ">", "＞", *terms("at_least"))
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ from .annotate import annotate
 from .audit import SEVERITIES, audit
 from .errors import InputError
 from .model import load_model
+from .progress import progress_bar, wanted
 from .read import read_input
 from .records import quantities
+from .vocabulary import alternation
 from .write import atomic_path
 
-__all__ = ["STATUSES", "highlight", "review_data", "write_review"]
+__all__ = ["STATUSES", "highlight", "review_data", "totals", "write_review"]
 
 STATUSES = ("supported", "weak", "unsupported")
-_UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:工商业联合会|工商联|总商会)")
+_UNIT = re.compile(rf"[\u4e00-\u9fff（）()]{{2,30}}?(?:{alternation('unit_name')})")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 # Status colours of the page and the workbook (fill, as RRGGBB).
 COLOURS = {"supported": "C6EFCE", "weak": "FFEB9C", "unsupported": "FFC7CE"}
@@ -110,13 +112,9 @@ def review_data(sources, *, model_dir=None, progress=None):
         (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces``, ``findings``), ``counts`` by
         status, category ``shares``, ``findings``.
     """
-    import sys
-
-    from tqdm import tqdm
-
     model = load_model(model_dir)
-    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
-    return [_report(s, model) for s in tqdm(sources, disable=not show, unit="report", file=sys.stderr)]
+    show = wanted(progress) and len(sources) > 1
+    return [_report(s, model) for s in progress_bar(sources, show=show, unit="report")]
 
 
 def _render_html(reports):
@@ -188,6 +186,18 @@ def _write_xlsx(reports, path):
              *[t["scores"].get(c) for c in categories]] for r in reports for t in r["paragraphs"]],
            [24, 26, 30, 80, 24, *[12] * len(categories)])
     wb.save(path)
+
+
+def totals(reports):
+    """How many indicators of `reports` have each status, and how many findings they have in all.
+
+    Examples
+    --------
+    >>> totals([{"counts": {"supported": 2, "weak": 0, "unsupported": 1}, "findings": [{}]}])
+    {'supported': 2, 'weak': 0, 'unsupported': 1, 'findings': 1}
+    """
+    counts = {s: sum(r["counts"][s] for r in reports) for s in STATUSES}
+    return {**counts, "findings": sum(len(r["findings"]) for r in reports)}
 
 
 def write_review(sources, *, out, model_dir=None, progress=None):

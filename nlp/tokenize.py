@@ -3,26 +3,20 @@ import logging
 import os
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jieba
 
 from .clean import half_width
+from .vocabulary import data_lines
 
-__all__ = ["Tokenizer", "to_simplified", "data_lines"]
+__all__ = ["Tokenizer", "to_simplified"]
 
 # jieba logs every dictionary load at DEBUG to stderr; the tool's stderr is for errors.
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
 _NUMBER = re.compile(r"^[0-9０-９.．%％]+$")
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-
-
-def data_lines(name):
-    """Lines of a data file shipped in ``nlp/data``, without blanks and ``#`` comments."""
-    text = resources.files("nlp").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
 @lru_cache(maxsize=1)

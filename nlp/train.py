@@ -9,12 +9,13 @@ from .corpus import checked_corpus
 from .evaluate import FOLDS, cross_validate, drop_structure
 from .link import FEATURE_NAMES, LinkScorer, synonym_groups
 from .model import Model, check_model_target, library_versions, save_model
+from .progress import progress_bar, wanted
 from .tag import Tagger
 
 __all__ = ["train_model"]
 
 
-def train_model(corpus_path, *, out, folds=FOLDS):
+def train_model(corpus_path, *, out, folds=FOLDS, progress=None):
     """Check a labelled corpus, cross-validate, fit on all of it and save the model to `out`.
 
     Parameters
@@ -23,6 +24,9 @@ def train_model(corpus_path, *, out, folds=FOLDS):
         A corpus directory or a paragraph table with a ``labels`` column.
     out : str or Path
         Model directory; replaced only when training has succeeded.
+    progress : bool, optional
+        Bars of the cross-validation's folds and of the final fits on standard error; default: when
+        it is a terminal.
 
     Returns
     -------
@@ -36,17 +40,21 @@ def train_model(corpus_path, *, out, folds=FOLDS):
     corpus = checked_corpus(corpus_path, folds)
     check_model_target(out)
     tagger, evidence_linker = make_text_pipeline(), EvidenceLinker()
-    metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=evidence_linker)
+    metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=evidence_linker, progress=progress)
     p = corpus.paragraphs
-    tagger.fit(p["text"].tolist(), corpus.label_matrix(), classifier__groups=p["doc_id"].astype(str).to_numpy())
     linker = without_context = None
     cutoffs = {"supported": 0.5, "weak": 0.2}
-    if "links" in oof:
-        examples = oof["links"]
-        linker = LinkScorer.from_estimator(clone(evidence_linker).fit(examples.X, examples.y))
-        without_context = LinkScorer.from_estimator(
-            clone(evidence_linker).fit(drop_structure(examples.X), examples.y))
-        cutoffs = metrics["linking"]["cutoffs"]
+    with progress_bar(show=wanted(progress), total=3 if "links" in oof else 1, desc="final fits", unit="fit") as bar:
+        tagger.fit(p["text"].tolist(), corpus.label_matrix(), classifier__groups=p["doc_id"].astype(str).to_numpy())
+        bar.update(1)
+        if "links" in oof:
+            examples = oof["links"]
+            linker = LinkScorer.from_estimator(clone(evidence_linker).fit(examples.X, examples.y))
+            bar.update(1)
+            without_context = LinkScorer.from_estimator(
+                clone(evidence_linker).fit(drop_structure(examples.X), examples.y))
+            bar.update(1)
+            cutoffs = metrics["linking"]["cutoffs"]
     meta = {
         "categories": corpus.categories,
         "thresholds": [float(t) for t in tagger.named_steps["classifier"].thresholds_],

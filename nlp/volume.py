@@ -13,10 +13,11 @@ has a body, and not when it is
 import re
 
 from .clean import heading_level, is_date_line
+from .vocabulary import alternation
 
 __all__ = ["split_units"]
 
-_REPORT_TITLE = re.compile(r"(报告|自评表|评价表)\s*$")
+_REPORT_TITLE = re.compile(rf"({alternation('report_title')})\s*$")
 _ANNEX_LIST = re.compile(r"附件\s*[:：]\s*$")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号$")
 _UNIT_NAME = re.compile(r"[\u4e00-\u9fff（）()]{2,30}")

@@ -3,7 +3,8 @@ import pickle
 import jieba
 import pytest
 
-from nlp.tokenize import Tokenizer, data_lines, to_simplified
+from nlp.tokenize import Tokenizer, to_simplified
+from nlp.vocabulary import data_lines
 
 
 @pytest.fixture(scope="module")
