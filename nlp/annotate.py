@@ -4,6 +4,7 @@
 command line, notebooks and batch runs (`nlp.batch`) all call it.
 """
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,26 +38,55 @@ class Annotation:
 _CHUNK = 500  # paragraphs tagged between two updates of the progress bar
 
 
-def _predict_proba(model, texts, progress):
-    """`model.predict_proba(texts)`, in chunks behind a progress bar on standard error for a long document.
-
-    Each paragraph is scored on its own, so chunks give the same numbers.
-    """
+def _progress_bar(total, progress):
+    """A progress bar on standard error for a long document (None: no bar)."""
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show or total <= _CHUNK:
+        return nullcontext()
     from tqdm import tqdm
 
-    show = sys.stderr.isatty() if progress is None else progress
-    if not show or len(texts) <= _CHUNK:
-        return model.predict_proba(texts)
+    return tqdm(total=total, unit="paragraph", file=sys.stderr)
+
+
+def _predict_proba(model, texts, bar):
+    """`model.predict_proba(texts)`, in chunks that move `bar` (each paragraph is scored on its own)."""
+    if bar is None or len(texts) <= _CHUNK:
+        proba = model.predict_proba(texts)
+        if bar is not None:
+            bar.update(len(texts))
+        return proba
     parts = []
-    with tqdm(total=len(texts), unit="paragraph", file=sys.stderr) as bar:
-        for start in range(0, len(texts), _CHUNK):
-            parts.append(model.predict_proba(texts[start:start + _CHUNK]))
-            bar.update(len(parts[-1]))
+    for start in range(0, len(texts), _CHUNK):
+        parts.append(model.predict_proba(texts[start:start + _CHUNK]))
+        bar.update(len(parts[-1]))
     return np.vstack(parts)
+
+
+def _documents(items, indicators):
+    """The items and indicators of each document, as index lists: a compiled volume is done report by report.
+
+    A paragraph is linked to the indicators of its own document only (`nlp.link`), so doing one
+    document at a time gives the same results, in work that grows with the reports, not their square.
+    When a paragraph or an indicator has no doc_id (it goes with every document) it is one piece.
+    """
+    def known(doc):
+        return doc is not None and doc == doc  # not None, not NaN
+
+    if not all(known(b.doc_id) for b in items) or not all(known(i.doc_id) for i in indicators):
+        return [(list(range(len(items))), list(range(len(indicators))))]
+    parts = {}
+    for n, block in enumerate(items):
+        parts.setdefault(block.doc_id, ([], []))[0].append(n)
+    for k, indicator in enumerate(indicators):
+        parts.setdefault(indicator.doc_id, ([], []))[1].append(k)
+    return list(parts.values())
 
 
 def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5, progress=False):
     """Tag the paragraphs of a document and link them to its indicators.
+
+    A file of several reports (a compiled volume) is done one report at a time; each report's
+    paragraphs are segmented once, for tagging and linking both.
 
     Parameters
     ----------
@@ -80,25 +110,41 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     """
     indicators = indicators_of(blocks) if indicators is None else indicators
     items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
-    proba = _predict_proba(model, [b.text for b in items], progress)
+    linked = bool(indicators) and model.linker is not None
+    tags, evidence = [None] * len(items), [None] * len(indicators)
+    with _progress_bar(len(items), progress) as bar:
+        for item_ids, indicator_ids in _documents(items, indicators):
+            with model.tokenizer.remembering():
+                part = _annotate_part([items[n] for n in item_ids], [indicators[k] for k in indicator_ids],
+                                      model=model, linked=linked, explain=explain, top_k=top_k, bar=bar)
+            for n, row in zip(item_ids, part.tags):
+                tags[n] = row
+            for k, row in zip(indicator_ids, part.evidence):
+                evidence[k] = row
+    return Annotation(tags=tags, evidence=evidence if linked else [])
+
+
+def _annotate_part(items, indicators, *, model, linked, explain, top_k, bar):
+    """`annotate` on the items and indicators of one document."""
+    proba = _predict_proba(model, [b.text for b in items], bar)
     labels = model.labels(proba)
     narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]  # only paragraphs are evidence
     paragraphs = [{"id": items[n].id, "text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
                   for n in narrative]
-    linked = bool(indicators) and model.linker is not None
-    if linked:
+    conf = np.full((len(indicators), len(narrative)), np.nan)
+    if linked and indicators:
         conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative])
-        weak = model.meta["status_cutoffs"]["weak"]
-        by_item = np.full((len(indicators), len(items)), -1.0)
-        by_item[:, narrative] = np.nan_to_num(conf, nan=-1.0)
+    weak = model.meta["status_cutoffs"]["weak"] if linked else None
+    column_of = dict(zip(narrative, np.nan_to_num(conf, nan=-1.0).T))
     tags = []
     for n, block in enumerate(items):
         row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
                "section": block.section, "labels": labels[n],
                "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
         if linked:
-            column = by_item[:, n]
-            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
+            column = column_of.get(n, np.zeros(0))
+            passed = np.flatnonzero(column >= weak)
+            order = passed[np.argsort(-column[passed], kind="stable")]
             row["links"] = [{"indicator": indicators[i].id, "name": indicators[i].name,
                              "confidence": round(float(column[i]), 4)} for i in order]
         if explain:

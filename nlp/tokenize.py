@@ -2,6 +2,7 @@
 import logging
 import os
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -121,6 +122,7 @@ class Tokenizer:
         self._jieba = None
         self._stop = frozenset(self.stop_words)
         self._seen = {}
+        self._memo = None  # text -> tokens, inside `remembering`
 
     def __getstate__(self):
         return {"words": self.words, "stop_words": self.stop_words}
@@ -141,8 +143,33 @@ class Tokenizer:
             return None
         return "<num>" if _NUMBER.match(word) else word
 
+    @contextmanager
+    def remembering(self):
+        """Inside the block, a text is segmented once: asked again (to link what was tagged), its tokens are reused.
+
+        Examples
+        --------
+        >>> tok = Tokenizer()
+        >>> with tok.remembering():
+        ...     tok("参与万企兴万村行动") == tok("参与万企兴万村行动")
+        True
+        """
+        self._memo = {}
+        try:
+            yield self
+        finally:
+            self._memo = None
+
     def __call__(self, text):
         """Content tokens of `text`: no stop words, no punctuation, numbers as ``<num>``."""
+        memo = self._memo
+        if memo is not None:
+            if text not in memo:
+                memo[text] = tuple(self._tokens(text))
+            return list(memo[text])
+        return self._tokens(text)
+
+    def _tokens(self, text):
         seen = self._seen
         out = []
         for word in self.jieba.cut(text):
