@@ -81,11 +81,12 @@ def _idf(sets):
 def _containment(part, wholes, weight=None):
     """Share of `part` found in each of `wholes`, weighted by `weight` (IDF)."""
     weight = weight or {}
+    of = {x: weight.get(x, 1.0) for x in part}.__getitem__
     # fsum: a set's order changes from one process to the next, and so would a plain sum's last bit.
-    total = math.fsum(weight.get(x, 1.0) for x in part)
+    total = math.fsum(map(of, part))
     if not total:
         return np.zeros(len(wholes))
-    return np.array([math.fsum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
+    return np.array([math.fsum(map(of, part & w)) / total for w in wholes])
 
 
 def _gap_to_best_other(values):
