@@ -141,6 +141,7 @@ class Candidates:
             _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
         self.quantities = [quantities(t) for t in self.texts]
         self.amounts = np.array([bool(quantities(t, "万元") or quantities(t, "元")) for t in self.texts])
+        self._in_unit = {}
         cues = cue_words()
         self.cues = {name: np.array([_count(t, words) for t in self.texts], float) for name, words in cues.items()}
         for name in ("function_section", "problem_section"):
@@ -152,6 +153,12 @@ class Candidates:
     def content_tokens(self, text):
         """The tokens BM25 compares: the project's content tokens, numbers left out."""
         return [t for t in self.tokenizer(text) if t != "<num>"]
+
+    def states_unit(self, unit):
+        """Whether each candidate states a number in `unit`, worked out once per unit."""
+        if unit not in self._in_unit:
+            self._in_unit[unit] = np.array([bool(quantities(t, unit)) for t in self.texts], float)
+        return self._in_unit[unit]
 
     def _canonical(self, tokens):
         return {self._canon.get(t, t) for t in tokens}
@@ -176,7 +183,9 @@ class Candidates:
         pair = _Pair(self, simple, np.asarray(indicator_proba, float), pooled)
         columns = []
         for _, compute, gap in _FEATURES:
-            values = np.broadcast_to(np.asarray(compute(pair), float), (len(self),))
+            values = np.asarray(compute(pair), float)
+            if values.ndim == 0:
+                values = np.full(len(self), values)
             columns.append(values)
             if gap:
                 columns.append(_gap_to_best_other(values))
@@ -282,7 +291,7 @@ def _category_agreement(p):
 @_feature(gap=True)
 def _number_in_unit(p):
     """The paragraph states a number in the unit of the indicator's target."""
-    return [bool(p.unit and quantities(t, p.unit)) for t in p.c.texts]
+    return p.c.states_unit(p.unit) if p.unit else np.zeros(len(p.c))
 
 
 @_feature()
