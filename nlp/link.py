@@ -9,8 +9,10 @@ best other candidate.
 """
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -70,10 +72,7 @@ def status_of(confidences, supported, weak):
 
 def _idf(sets):
     """Inverse document frequency of each item over these sets (the candidates of one document)."""
-    counts = {}
-    for s in sets:
-        for x in s:
-            counts[x] = counts.get(x, 0) + 1
+    counts = Counter(chain.from_iterable(sets))
     n = len(sets)
     return {x: math.log((1 + n) / (1 + c)) + 1 for x, c in counts.items()}
 
@@ -86,7 +85,7 @@ def _containment(part, wholes, weight=None):
     total = math.fsum(map(of, part))
     if not total:
         return np.zeros(len(wholes))
-    return np.array([math.fsum(map(of, part & w)) / total for w in wholes])
+    return np.array([math.fsum(map(of, shared)) / total if shared else 0.0 for shared in (part & w for w in wholes)])
 
 
 def _gap_to_best_other(values):
