@@ -122,7 +122,7 @@ class Tokenizer:
         self._jieba = None
         self._stop = frozenset(self.stop_words)
         self._seen = {}
-        self._memo = None  # text -> tokens, inside `remembering`
+        self._memo = None  # run of word characters -> its tokens, inside `remembering`
 
     def __getstate__(self):
         return {"words": self.words, "stop_words": self.stop_words}
