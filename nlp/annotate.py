@@ -34,28 +34,44 @@ class Annotation:
     evidence: list
 
 
-# A document of more paragraphs than this shows its progress; they are tagged this many at a time.
-_CHUNK = 500
+_CHUNK = 500  # paragraphs tagged between two updates of the progress bar
 
 
-def _predict_proba(model, texts, show):
-    """`model.predict_proba(texts)`, in chunks behind a progress bar on standard error when `show`.
-
-    Each paragraph is scored on its own, so chunks give the same numbers.
-    """
-    if not show:
-        return model.predict_proba(texts)
+def _predict_proba(model, texts, bar):
+    """`model.predict_proba(texts)`, in chunks that move the progress `bar` (each paragraph is scored on its own)."""
     parts = []
-    with progress_bar(show=True, total=len(texts), desc="tagging", unit="paragraph") as bar:
-        for start in range(0, len(texts), _CHUNK):
-            parts.append(model.predict_proba(texts[start:start + _CHUNK]))
-            bar.update(len(parts[-1]))
-    return np.vstack(parts)
+    for start in range(0, len(texts), _CHUNK):
+        parts.append(model.predict_proba(texts[start:start + _CHUNK]))
+        bar.update(len(parts[-1]))
+    return np.vstack(parts) if parts else model.predict_proba(texts)
+
+
+def _documents(items, indicators):
+    """The items and indicators of each document, as index lists: a compiled volume is done report by report.
+
+    A paragraph is linked to the indicators of its own document only (`nlp.link`), so doing one
+    document at a time gives the same results, in work that grows with the reports, not their square.
+    When a paragraph or an indicator has no doc_id (it goes with every document) it is one piece.
+    """
+    def known(doc):
+        return doc is not None and doc == doc  # not None, not NaN
+
+    if not all(known(b.doc_id) for b in items) or not all(known(i.doc_id) for i in indicators):
+        return [(list(range(len(items))), list(range(len(indicators))))]
+    parts = {}
+    for n, block in enumerate(items):
+        parts.setdefault(block.doc_id, ([], []))[0].append(n)
+    for k, indicator in enumerate(indicators):
+        parts.setdefault(indicator.doc_id, ([], []))[1].append(k)
+    return list(parts.values())
 
 
 def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False, top_k=5, min_confidence=None,
              progress=False):
     """Tag the paragraphs of a document and link them to its indicators.
+
+    A file of several reports (a compiled volume) is done one report at a time; each report's
+    paragraphs are segmented once, for tagging and linking both.
 
     Parameters
     ----------
@@ -73,7 +89,7 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     min_confidence : float, optional
         Links under it are left out of ``evidence``; default: the model's ``weak`` cut-off.
     progress : bool or None, default=False
-        Progress bars on standard error while a long document (over 500 paragraphs) is tagged, then
+        Progress bars on standard error while a long document (over 500 paragraphs) is tagged and
         linked indicator by indicator; None: when it is a terminal.
 
     Returns
@@ -82,28 +98,46 @@ def annotate(blocks, *, model, indicators=None, explain=False, all_blocks=False,
     """
     indicators = indicators_of(blocks) if indicators is None else indicators
     items = [b for b in blocks if b.kind == "paragraph" or (all_blocks and b.kind != "indicator")]
+    linked = bool(indicators) and model.linker is not None
+    tags, evidence = [None] * len(items), [None] * len(indicators)
     show = len(items) > _CHUNK and wanted(progress)
-    proba = _predict_proba(model, [b.text for b in items], show)
+    with progress_bar(show=show, total=len(items), desc="tagging", unit="paragraph") as tagging, \
+            progress_bar(show=show and linked, total=len(indicators), desc="linking", unit="indicator") as linking:
+        for item_ids, indicator_ids in _documents(items, indicators):
+            with model.tokenizer.remembering():
+                part = _annotate_part([items[n] for n in item_ids], [indicators[k] for k in indicator_ids],
+                                      model=model, linked=linked, explain=explain, top_k=top_k,
+                                      min_confidence=min_confidence, bars=(tagging, linking))
+            for n, row in zip(item_ids, part.tags):
+                tags[n] = row
+            for k, row in zip(indicator_ids, part.evidence):
+                evidence[k] = row
+    return Annotation(tags=tags, evidence=evidence if linked else [])
+
+
+def _annotate_part(items, indicators, *, model, linked, explain, top_k, min_confidence, bars):
+    """`annotate` on the items and indicators of one document; `bars` the tagging and linking progress bars."""
+    tagging, linking = bars
+    proba = _predict_proba(model, [b.text for b in items], tagging)
     labels = model.labels(proba)
     narrative = [n for n, b in enumerate(items) if b.kind == "paragraph"]  # only paragraphs are evidence
     paragraphs = [{"id": items[n].id, "text": items[n].text, "section": items[n].section, "doc_id": items[n].doc_id}
                   for n in narrative]
-    linked = bool(indicators) and model.linker is not None
-    if linked:
-        with progress_bar(show=show, total=len(indicators), desc="linking", unit="indicator") as bar:
-            conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative],
-                                    step=bar.update)
-        weak = model.meta["status_cutoffs"]["weak"]
-        by_item = np.full((len(indicators), len(items)), -1.0)
-        by_item[:, narrative] = np.nan_to_num(conf, nan=-1.0)
+    conf = np.full((len(indicators), len(narrative)), np.nan)
+    if linked and indicators:
+        conf = link_confidences(paragraphs, indicators, model=model, paragraph_proba=proba[narrative],
+                                step=linking.update)
+    weak = model.meta["status_cutoffs"]["weak"] if linked else None
+    column_of = dict(zip(narrative, np.nan_to_num(conf, nan=-1.0).T))
     tags = []
     for n, block in enumerate(items):
         row = {"doc_id": block.doc_id, "id": block.id, "kind": block.kind, "text": block.text,
                "section": block.section, "labels": labels[n],
                "scores": {c: round(float(p), 4) for c, p in zip(model.categories, proba[n])}}
         if linked:
-            column = by_item[:, n]
-            order = [i for i in np.argsort(-column, kind="stable") if column[i] >= weak]
+            column = column_of.get(n, np.zeros(0))
+            passed = np.flatnonzero(column >= weak)
+            order = passed[np.argsort(-column[passed], kind="stable")]
             row["links"] = [{"indicator": indicators[i].id, "name": indicators[i].name,
                              "confidence": round(float(column[i]), 4)} for i in order]
         if explain:

@@ -165,13 +165,13 @@ def _wide_layout(cells, history):
 
 
 
-def _overlap(a, b):
-    x, y = char_bigrams(a), char_bigrams(b)
+def _overlap(x, y):
+    """Shared character bigrams of two cells (given as their bigram sets) over the smaller set."""
     return len(x & y) / min(len(x), len(y)) if x and y else 0.0
 
 
-def _alignment_score(cells, slots):
-    """How well ``cells`` fit the slots (role T, A or tail, with the pair's group label)."""
+def _alignment_score(cells, slots, bigrams):
+    """How well ``cells`` fit the slots (role T, A or tail, with the pair's group label); `bigrams`: cell -> its bigrams."""
     score = 0.0
     for cell, (role, group) in zip(cells, slots):
         if not cell:
@@ -194,7 +194,7 @@ def _alignment_score(cells, slots):
             continue
         if cells[i] and cells[i + 1]:
             # A target and its result tend to share words.
-            score += 2 * _overlap(cells[i], cells[i + 1])
+            score += 2 * _overlap(bigrams[cells[i]], bigrams[cells[i + 1]])
         elif cells[i] or cells[i + 1]:
             # A pair is more often left blank whole than half.
             score -= 1
@@ -214,11 +214,12 @@ def _realign(cells, slots):
     if not 0 < k <= 3:
         return cells
     content = cells[: len(cells) - k]
+    bigrams = {cell: char_bigrams(cell) for cell in content}  # each placement below compares the same cells
     best, best_cells = None, cells
     for empty in combinations(range(len(cells)), k):
         it = iter(content)
         placed = ["" if i in empty else next(it) for i in range(len(cells))]
-        score = _alignment_score(placed, slots)
+        score = _alignment_score(placed, slots, bigrams)
         # Strictly better only: among equals the earliest placement wins.
         if best is None or score > best + 1e-9:
             best, best_cells = score, placed

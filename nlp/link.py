@@ -9,8 +9,10 @@ best other candidate.
 """
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -121,10 +123,7 @@ def status_of(confidences, supported, weak):
 
 def _idf(sets):
     """Inverse document frequency of each item over these sets (the candidates of one document)."""
-    counts = {}
-    for s in sets:
-        for x in s:
-            counts[x] = counts.get(x, 0) + 1
+    counts = Counter(chain.from_iterable(sets))
     n = len(sets)
     return {x: math.log((1 + n) / (1 + c)) + 1 for x, c in counts.items()}
 
@@ -132,11 +131,12 @@ def _idf(sets):
 def _containment(part, wholes, weight=None):
     """Share of `part` found in each of `wholes`, weighted by `weight` (IDF)."""
     weight = weight or {}
+    of = {x: weight.get(x, 1.0) for x in part}.__getitem__
     # fsum: a set's order changes from one process to the next, and so would a plain sum's last bit.
-    total = math.fsum(weight.get(x, 1.0) for x in part)
+    total = math.fsum(map(of, part))
     if not total:
         return np.zeros(len(wholes))
-    return np.array([math.fsum(weight.get(x, 1.0) for x in part & w) / total for w in wholes])
+    return np.array([math.fsum(map(of, shared)) / total if shared else 0.0 for shared in (part & w for w in wholes)])
 
 
 def _gap_to_best_other(values):
@@ -191,6 +191,7 @@ class Candidates:
             _idf(self.tokens), _idf(self.bigrams), _idf(self.section_bigrams))
         self.quantities = [quantities(t) for t in self.texts]
         self.amounts = np.array([bool(quantities(t, "万元") or quantities(t, "元")) for t in self.texts])
+        self._in_unit = {}
         cues = cue_words()
         self.cues = {name: np.array([_count(t, words) for t in self.texts], float) for name, words in cues.items()}
         for name in ("function_section", "problem_section"):
@@ -202,6 +203,12 @@ class Candidates:
     def content_tokens(self, text):
         """The tokens BM25 compares: the project's content tokens, numbers left out."""
         return [t for t in self.tokenizer(text) if t != "<num>"]
+
+    def states_unit(self, unit):
+        """Whether each candidate states a number in `unit`, worked out once per unit."""
+        if unit not in self._in_unit:
+            self._in_unit[unit] = np.array([bool(quantities(t, unit)) for t in self.texts], float)
+        return self._in_unit[unit]
 
     def _canonical(self, tokens):
         return {self._canon.get(t, t) for t in tokens}
@@ -226,7 +233,9 @@ class Candidates:
         pair = _Pair(self, simple, np.asarray(indicator_proba, float), pooled)
         columns = []
         for _, compute, gap in _FEATURES:
-            values = np.broadcast_to(np.asarray(compute(pair), float), (len(self),))
+            values = np.asarray(compute(pair), float)
+            if values.ndim == 0:
+                values = np.full(len(self), values)
             columns.append(values)
             if gap:
                 columns.append(_gap_to_best_other(values))
@@ -332,7 +341,7 @@ def _category_agreement(p):
 @_feature(gap=True)
 def _number_in_unit(p):
     """The paragraph states a number in the unit of the indicator's target."""
-    return [bool(p.unit and quantities(t, p.unit)) for t in p.c.texts]
+    return p.c.states_unit(p.unit) if p.unit else np.zeros(len(p.c))
 
 
 @_feature()

@@ -2,6 +2,7 @@
 import logging
 import os
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,6 +116,7 @@ class Tokenizer:
         self._jieba = None
         self._stop = frozenset(self.stop_words)
         self._seen = {}
+        self._memo = None  # run of word characters -> its tokens, inside `remembering`
 
     def __getstate__(self):
         return {"words": self.words, "stop_words": self.stop_words}
@@ -135,8 +137,42 @@ class Tokenizer:
             return None
         return "<num>" if _NUMBER.match(word) else word
 
+    @contextmanager
+    def remembering(self):
+        """Inside the block, a run of text is segmented once: asked again, its tokens are reused.
+
+        jieba segments each run of word characters (``jieba.re_han_default``) on its own, so a run
+        gives the same tokens wherever it stands: a paragraph linked after it was tagged, an
+        indicator's name in its BM25 query and in its full text, a clause repeated in a report.
+
+        Examples
+        --------
+        >>> tok = Tokenizer()
+        >>> with tok.remembering():
+        ...     tok("参与万企兴万村行动，成效明显") == Tokenizer()("参与万企兴万村行动，成效明显")
+        True
+        """
+        self._memo = {}
+        try:
+            yield self
+        finally:
+            self._memo = None
+
     def __call__(self, text):
         """Content tokens of `text`: no stop words, no punctuation, numbers as ``<num>``."""
+        memo = self._memo
+        if memo is None:
+            return self._tokens(text)
+        out = []
+        for piece in jieba.re_han_default.split(text):
+            if piece:
+                tokens = memo.get(piece)
+                if tokens is None:
+                    tokens = memo[piece] = tuple(self._tokens(piece))
+                out.extend(tokens)
+        return out
+
+    def _tokens(self, text):
         seen = self._seen
         out = []
         for word in self.jieba.cut(text):

@@ -54,3 +54,15 @@ def test_default_dictionary_is_shipped():
 ])
 def test_to_simplified(text, expected):
     assert to_simplified(text) == expected
+
+
+def test_remembering_gives_the_tokens_of_every_text_as_without(tok):
+    from conftest import SEEDS
+
+    texts = [line for seed in sorted(SEEDS.glob("*.txt")) for line in seed.read_text(encoding="utf-8").splitlines()]
+    texts += ["2020年 部门整体 ≥95%", "召开会议3次 召开会议3次", "abc-12.5%万元", " 　", ""]
+    alone = [tok(to_simplified(t)) for t in texts]
+    with tok.remembering():
+        twice = [[tok(to_simplified(t)) for t in texts] for _ in range(2)]
+    assert twice[0] == alone and twice[1] == alone
+    assert tok._memo is None
