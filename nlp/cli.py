@@ -219,7 +219,7 @@ def _link_line(name, m):
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--plot", default=None, help="Write a reliability diagram of the category scores to this PNG.")
 def evaluate(path, model_dir, as_json, plot):
-    """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, link ranking."""
+    """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, overall and by genre, link ranking."""
     from .evaluate import evaluate_model
 
     metrics = evaluate_model(path, model_dir=model_dir, plot=plot)

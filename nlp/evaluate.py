@@ -330,11 +330,11 @@ def tagging_by_genre(corpus, Y, proba, pred, categories, *, tagger=None):
     out = {}
     for name, mask in _genre_masks(p).items():
         rows = np.flatnonzero(mask)
-        scored, pr, pd_ = "grouped folds" if tagger is not None else "held out", proba[rows], pred[rows]
+        scored, part_proba, part_pred = "grouped folds" if tagger is not None else "held out", proba[rows], pred[rows]
         if name == "reports" and tagger is not None:
-            scored, (pr, pd_) = "one report out", one_report_out(corpus, tagger, rows)
+            scored, (part_proba, part_pred) = "one report out", one_report_out(corpus, tagger, rows)
         out[name] = {"paragraphs": len(rows), "documents": int(p["doc_id"].iloc[rows].nunique()), "scored": scored,
-                     "tagger": tagging_metrics(Y[rows], pd_, pr, categories),
+                     "tagger": tagging_metrics(Y[rows], part_pred, part_proba, categories),
                      "keyword_rule": tagging_metrics(Y[rows], rule[rows], rule[rows], categories)}
     return out
 
@@ -367,7 +367,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None):
     Returns
     -------
     dict
-        ``mode`` (``cross-validated`` or ``held-out``), ``tagging`` and ``linking`` metrics.
+        ``mode`` (``cross-validated`` or ``held-out``), ``tagging``, ``by_genre`` (`tagging_by_genre`) and
+        ``linking`` metrics.
     """
     corpus = checked_corpus(corpus_path, 0)
     model = load_model(model_dir)
