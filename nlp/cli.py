@@ -177,7 +177,9 @@ def _print_metrics(metrics):
     click.echo(f"{'category':24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}")
     for name, m in t["per_category"].items():
         click.echo(f"{name:24} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['support']:7d}")
-    click.echo(f"macro-F1 {t['macro_f1']:.3f}   ECE {t['ece']:.3f}")
+    click.echo(f"macro-F1 {t['macro_f1']:.3f}   ECE {t['ece']:.3f}   exact label set {t['exact_label_set']:.3f}")
+    if metrics.get("by_genre"):
+        _print_by_genre(metrics["by_genre"])
     if "linking" in metrics:
         k = metrics["linking"]
         for name, part in (("in-report", k["in_report"]), ("pooled", k["pooled"]),
@@ -191,6 +193,19 @@ def _print_metrics(metrics):
         cut, moved = k["cutoffs"], k["cutoffs_leaving_one_report_out"]
         click.echo(f"status cut-offs: supported {cut['supported']}, weak {cut['weak']} "
                    f"(leaving one report out: supported {moved['supported']}, weak {moved['weak']})")
+
+
+def _print_by_genre(parts):
+    """One line per part of the evaluation by genre for the tagger, one for the keyword rule below it."""
+    categories = list(next(iter(parts.values()))["tagger"]["per_category"])
+    click.echo("by genre: F1 per category (" + ", ".join(categories) + "), macro-F1, ECE, exact label set")
+    for name, part in parts.items():
+        click.echo(f"{name} ({part['paragraphs']} paragraphs, {part['documents']} documents, {part['scored']})")
+        for who in ("tagger", "keyword_rule"):
+            m = part[who]
+            f1 = " ".join(f"{m['per_category'][c]['f1']:.3f}" for c in categories)
+            click.echo(f"  {who:13} {f1}   macro-F1 {m['macro_f1']:.3f}   ECE {m['ece']:.3f}   "
+                       f"exact {m['exact_label_set']:.3f}")
 
 
 def _link_line(name, m):
@@ -207,7 +222,7 @@ def _link_line(name, m):
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--plot", default=None, help="Write a reliability diagram of the category scores to this PNG.")
 def evaluate(path, model_dir, as_json, plot):
-    """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, link ranking."""
+    """Score a model on a labelled corpus: per-category F1, macro-F1, ECE, overall and by genre, link ranking."""
     from .evaluate import evaluate_model
 
     metrics = evaluate_model(path, model_dir=model_dir, plot=plot)

@@ -30,7 +30,8 @@ class Corpus:
         The directory or table it was read from.
     paragraphs : pandas.DataFrame
         Columns ``doc_id``, ``id``, ``text``, ``labels`` (list, most important first)
-        and whatever else the file had (``section``, ``kind``, ``note``).
+        and whatever else the file had (``section``, ``kind``, ``note``); ``genre`` (``report`` for a
+        seed report's blocks, a web paragraph's from ``extra_paragraphs.jsonl``, else empty).
     indicators : pandas.DataFrame
         Columns ``doc_id``, ``id``, ``name``, ``target``, ``actual``, ``level1``,
         ``level2``, ``evidence`` (list of paragraph ids); empty when there are none.
@@ -153,6 +154,21 @@ def _paragraph_table(path):
     return table
 
 
+def _genres(paragraphs, extra):
+    """Each paragraph's genre: its own ``genre`` cell, else the one ``extra_paragraphs.jsonl`` gives its id,
+    else ``report`` for a seed report's block (``source`` ``seed``), else empty."""
+    genre = paragraphs["genre"].fillna("").astype(str) if "genre" in paragraphs.columns else \
+        pd.Series("", index=paragraphs.index)
+    if extra is not None and extra.is_file():
+        table = _read_table(extra)
+        if {"id", "genre"} <= set(table.columns):
+            given = dict(zip(table["id"].astype(str), table["genre"].fillna("").astype(str)))
+            genre = genre.where(genre != "", paragraphs["id"].map(given).fillna(""))
+    if "source" in paragraphs.columns:
+        genre = genre.where((genre != "") | (paragraphs["source"] != "seed"), "report")
+    return genre
+
+
 def load_corpus(path):
     """Read a labelled corpus.
 
@@ -231,6 +247,8 @@ def load_corpus(path):
             indicators[column] = indicators[column].fillna("").astype(str)
         indicators["evidence"] = [_as_list(v, indicator_table, i + 1, "evidence")
                                   for i, v in enumerate(indicators["evidence"])]
+
+    paragraphs["genre"] = _genres(paragraphs, path / "extra_paragraphs.jsonl" if path.is_dir() else None)
 
     found = sorted({l for labels in paragraphs["labels"] for l in labels} - {OTHER})
     categories = [c for c in declared if c != OTHER] if declared else found

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from .classify import EvidenceLinker, make_text_pipeline, text_tokenizer
+from .classify import EvidenceLinker, default_keywords, make_text_pipeline, simplify_all, text_tokenizer
 from .corpus import checked_corpus
 from .errors import InputError
 from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, project_of, project_scope, synonym_groups
@@ -19,12 +19,18 @@ from .metrics import link_scores, reliability_diagram, tagging_metrics
 from .model import load_model
 from .progress import progress_bar, wanted
 
-__all__ = ["FOLDS", "LinkExamples", "cross_validate", "drop_structure", "evaluate_model", "link_examples",
-           "link_fold_count", "out_of_fold_links"]
+__all__ = ["FOLDS", "GENRE_PARTS", "LinkExamples", "cross_validate", "drop_structure", "evaluate_model",
+           "keyword_rule", "link_examples", "link_fold_count", "one_report_out", "out_of_fold_links",
+           "tagging_by_genre"]
 
 FOLDS = 5
 # Status cut-offs are chosen on out-of-fold link confidences from these candidates.
 _CUTOFFS = np.round(np.arange(0.05, 0.96, 0.05), 2)
+# The parts of the evaluation by genre: the seed reports' paragraph blocks, and web paragraphs by genre
+# (news, and those written like a federation's own report).
+GENRE_PARTS = {"reports": ("report",), "web_news": ("news",),
+               "web_report_like": ("work_summary", "budget_disclosure", "other"),
+               "web": ("news", "work_summary", "budget_disclosure", "other")}
 
 
 @dataclass
@@ -264,7 +270,7 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None, progress=No
         if len(held):
             ind_proba[held] = model.predict_proba([indicator_text(records[k]) for k in held])
     metrics = {"tagging": tagging_metrics(Y, pred, par_proba, corpus.categories), "folds": n_folds}
-    oof = {"paragraphs": par_proba, "indicators": ind_proba}
+    oof = {"paragraphs": par_proba, "predictions": pred, "indicators": ind_proba}
     examples = link_examples(corpus, text_tokenizer(tagger), par_proba, ind_proba, synonym_groups())
     if examples is not None and examples.y.any():
         with progress_bar(show=show, total=2 * link_fold_count(examples), desc="linker folds", unit="fold") as bar:
@@ -275,6 +281,93 @@ def cross_validate(corpus, *, folds=FOLDS, tagger=None, linker=None, progress=No
         oof["links"] = examples
         oof["link_confidence"] = conf
     return metrics, oof
+
+
+def keyword_rule(texts, categories, keywords=None):
+    """The baseline scored beside the tagger: a category is given when any of its guide words occurs in the
+    (simplified) text, with score 1, else score 0.
+
+    Parameters
+    ----------
+    texts : list of str
+    categories : list of str
+    keywords : dict of str to list of str, optional
+        Default: ``nlp/data/keywords.txt``, the words the tagger's guide-word columns count.
+
+    Returns
+    -------
+    ndarray of int, shape (n_texts, n_categories)
+    """
+    keywords = keywords or default_keywords()
+    rows = [[int(any(w in text for w in keywords.get(c, ()))) for c in categories] for text in simplify_all(texts)]
+    return np.array(rows, int).reshape(len(texts), len(categories))
+
+
+def _genre_masks(p):
+    """Name and row mask of each part of the evaluation by genre that has paragraphs (see `GENRE_PARTS`);
+    of the reports, only paragraph blocks (not headings or table rows)."""
+    genre = p["genre"].to_numpy() if "genre" in p.columns else np.full(len(p), "")
+    paragraph = (p["kind"] == "paragraph").to_numpy()
+    masks = {name: np.isin(genre, genres) & (paragraph if name == "reports" else True)
+             for name, genres in GENRE_PARTS.items()}
+    return {name: mask for name, mask in masks.items() if mask.any()}
+
+
+def one_report_out(corpus, tagger, rows):
+    """Probabilities and 0/1 predictions of `rows`, each from `tagger` fitted on every document but its own.
+
+    Parameters
+    ----------
+    corpus : nlp.corpus.Corpus
+    tagger : Pipeline
+        Unfitted text pipeline to clone for each document.
+    rows : ndarray of int
+        Paragraph rows to score (the seed reports' paragraphs).
+    """
+    p = corpus.paragraphs
+    texts, Y = p["text"].tolist(), corpus.label_matrix()
+    groups = p["doc_id"].astype(str).to_numpy()
+    proba, pred = np.zeros((len(rows), Y.shape[1])), np.zeros((len(rows), Y.shape[1]), int)
+    for doc in np.unique(groups[rows]):
+        train, held = np.flatnonzero(groups != doc), groups[rows] == doc
+        model = clone(tagger).fit([texts[i] for i in train], Y[train], classifier__groups=groups[train])
+        proba[held] = model.predict_proba([texts[i] for i in rows[held]])
+        pred[held] = model.predict([texts[i] for i in rows[held]])
+    return proba, pred
+
+
+def tagging_by_genre(corpus, Y, proba, pred, categories, *, tagger=None):
+    """Tagging figures by genre, the tagger's beside the keyword rule's (`keyword_rule`) on the same paragraphs.
+
+    Parameters
+    ----------
+    corpus : nlp.corpus.Corpus
+    Y, proba, pred : ndarray of shape (n_paragraphs, n_categories)
+        Labels, and the tagger's scores and predictions of every paragraph (out of fold, or of a model
+        held out), in `categories` order.
+    categories : list of str
+    tagger : Pipeline, optional
+        When given, the seed reports' paragraphs are scored again leaving one report out (`one_report_out`);
+        the other parts keep `proba` and `pred`.
+
+    Returns
+    -------
+    dict
+        Per part: ``paragraphs``, ``documents``, ``scored`` (how), ``tagger`` and ``keyword_rule``
+        (`nlp.metrics.tagging_metrics`).
+    """
+    p = corpus.paragraphs
+    rule = keyword_rule(p["text"].tolist(), categories)
+    out = {}
+    for name, mask in _genre_masks(p).items():
+        rows = np.flatnonzero(mask)
+        scored, part_proba, part_pred = "grouped folds" if tagger is not None else "held out", proba[rows], pred[rows]
+        if name == "reports" and tagger is not None:
+            scored, (part_proba, part_pred) = "one report out", one_report_out(corpus, tagger, rows)
+        out[name] = {"paragraphs": len(rows), "documents": int(p["doc_id"].iloc[rows].nunique()), "scored": scored,
+                     "tagger": tagging_metrics(Y[rows], part_pred, part_proba, categories),
+                     "keyword_rule": tagging_metrics(Y[rows], rule[rows], rule[rows], categories)}
+    return out
 
 
 def _check_plot(path):
@@ -307,7 +400,8 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None, progr
     Returns
     -------
     dict
-        ``mode`` (``cross-validated`` or ``held-out``), ``tagging`` and ``linking`` metrics.
+        ``mode`` (``cross-validated`` or ``held-out``), ``tagging``, ``by_genre`` (`tagging_by_genre`) and
+        ``linking`` metrics.
     """
     corpus = checked_corpus(corpus_path, 0)
     model = load_model(model_dir)
@@ -320,6 +414,7 @@ def evaluate_model(corpus_path, *, model_dir=None, folds=FOLDS, plot=None, progr
         metrics, oof = cross_validate(corpus, folds=folds, tagger=tagger, linker=EvidenceLinker(**settings),
                                       progress=progress)
         metrics, Y, proba = {"mode": "cross-validated", **metrics}, corpus.label_matrix(), oof["paragraphs"]
+        metrics["by_genre"] = tagging_by_genre(corpus, Y, proba, oof["predictions"], corpus.categories, tagger=tagger)
     else:
         held, Y, proba = _held_out(corpus, model)
         metrics = {"mode": "held-out", **held}
@@ -336,7 +431,8 @@ def _held_out(corpus, model):
     labels = model.labels(proba)
     Y = corpus.label_matrix()[:, [corpus.categories.index(c) for c in known]]
     pred = np.array([[int(c in ls) for c in known] for ls in labels]).reshape(len(p), len(known))
-    metrics = {"tagging": tagging_metrics(Y, pred, proba[:, cols], known)}
+    metrics = {"tagging": tagging_metrics(Y, pred, proba[:, cols], known),
+               "by_genre": tagging_by_genre(corpus, Y, proba[:, cols], pred, known)}
     if model.linker is not None:
         ind_proba = model.predict_proba([indicator_text(r) for r in corpus.indicator_records()])
         ex = link_examples(corpus, model.tokenizer, proba, ind_proba, model.meta["linker"]["synonyms"])

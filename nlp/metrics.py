@@ -107,11 +107,14 @@ def link_scores(y, conf, group, baseline, weak):
 
 
 def tagging_metrics(Y, pred, proba, categories):
-    """Per-category precision, recall, F1 and support, macro-F1 and ECE of a multi-label tagging."""
+    """Per-category precision, recall, F1 and support, macro-F1, ECE and the share of paragraphs whose
+    label set is exactly right (no category passed counts as ``other``) of a multi-label tagging."""
     p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
     per = {c: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]), "support": int(s[j])}
            for j, c in enumerate(categories)}
-    return {"per_category": per, "macro_f1": float(np.mean(f)), "ece": expected_calibration_error(Y, proba)}
+    exact = float(np.mean((np.asarray(Y) == np.asarray(pred)).all(axis=1))) if len(Y) else 0.0
+    return {"per_category": per, "macro_f1": float(np.mean(f)), "ece": expected_calibration_error(Y, proba),
+            "exact_label_set": exact}
 
 
 def reliability_diagram(Y, proba, path, bins=10):

@@ -294,6 +294,14 @@ def test_evaluate_held_out_and_cross_validated(tiny_model, tiny_corpus, tmp_path
     # Seed 004 has no evidence to rank: its MAP is undefined, given as null.
     assert held["linking"]["per_report"]["004_657db78fa8902e38"]["map"] is None
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    by_genre = held["by_genre"]
+    assert {n: (g["paragraphs"], g["scored"]) for n, g in by_genre.items()} == {
+        "reports": (266, "held out"), "web_news": (381, "held out"), "web_report_like": (77, "held out"),
+        "web": (458, "held out")}
+    assert all(0 <= g[who]["exact_label_set"] <= 1 for g in by_genre.values() for who in ("tagger", "keyword_rule"))
+    text = nlp("evaluate", str(ROOT / "corpus"), "--model", str(tiny_model)).stdout.decode()
+    assert "reports (266 paragraphs, 5 documents, held out)" in text
+    assert text.count("  keyword_rule  ") == 4
     r = nlp("evaluate", str(tiny_corpus), "--model", str(tiny_model), "--json")
     assert json.loads(r.stdout)["mode"] == "cross-validated"
 
