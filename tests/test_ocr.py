@@ -37,7 +37,8 @@ def scanned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scan")
     blocks = read_report(SEED)
     text = text_pdf(blocks, folder / "text.pdf", ruled=False)
-    return blocks, read_report(scanned_pdf(text, folder / "scan.pdf"))
+    # A loaded machine makes OCR slow, not wrong: the time limit has a test of its own.
+    return blocks, read_report(scanned_pdf(text, folder / "scan.pdf"), ocr=OcrSettings(timeout=600))
 
 
 def test_the_scan_has_no_text_layer(tmp_path):

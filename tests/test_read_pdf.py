@@ -86,7 +86,10 @@ def _line(end="", start=""):
 
 
 def _lines_pdf(path, pages):
-    """A text PDF of `pages`, each a list of (indent in characters, text) lines, with a page number below."""
+    """A text PDF of `pages`, each a list of (indent in characters, text) lines, with a page number below.
+
+    A line of text None is the wider space between two paragraphs.
+    """
     from reportlab.pdfgen import canvas
 
     _font()
@@ -94,7 +97,7 @@ def _lines_pdf(path, pages):
     for number, lines in enumerate(pages, 1):
         y = PAGE_HEIGHT - MARGIN
         for indent, text in lines:
-            if text is None:  # the space between two paragraphs
+            if text is None:
                 y -= BODY_PITCH / 2
                 continue
             pdf.setFont(FONT, BODY)
@@ -122,11 +125,11 @@ def test_a_paragraph_goes_on_over_a_page_break_when_the_next_page_continues_it(t
     d = [_line()[:_CHARS - 2], _line(end="；")]
     pages = [
         [(0, "一、工作情况"), (2, a[0]), (0, a[1]), (0, a[2])],
-        [(0, a_next[0]), (0, a_next[1]), None, (2, b[0]), (0, b[1])],
-        [(2, c[0]), None, (2, d[0]), (0, d[1])],
+        [(0, a_next[0]), (0, a_next[1]), (0, None), (2, b[0]), (0, b[1])],
+        [(2, c[0]), (0, None), (2, d[0]), (0, d[1])],
         [(0, "二、存在问题"), (2, c[0])],
     ]
-    path = _lines_pdf(tmp_path / "pages.pdf", [[(0, None) if x is None else x for x in page] for page in pages])
+    path = _lines_pdf(tmp_path / "pages.pdf", pages)
     assert _paragraphs(path) == [("heading", "一、工作情况"), ("paragraph", "".join(a + a_next)),
                                  ("paragraph", "".join(b)), ("paragraph", c[0]), ("paragraph", "".join(d)),
                                  ("heading", "二、存在问题"), ("paragraph", c[0])]
