@@ -156,15 +156,17 @@ def _prose(lines, left, right, indented):
 
 
 def _right_edge(lines):
-    """Where full lines of running text end: the right end most lines share (the widest on a tie).
+    """Where full lines of running text end, and how many lines end there.
 
-    Text from a table cell left outside a table, or a table's rule, may reach
-    further than the running text, so the widest line alone is not the edge.
+    The edge is the right end most lines share (the widest on a tie): text
+    from a table cell left outside a table may reach further than the running
+    text, so the widest line alone is not the edge.
     """
     def sharing(x1):
         return sum(abs(line.x1 - x1) <= 0.5 * line.height for line in lines)
 
-    return max((line.x1 for line in lines), key=lambda x1: (sharing(x1), x1))
+    right = max((line.x1 for line in lines), key=lambda x1: (sharing(x1), x1))
+    return right, sharing(right)
 
 
 def _full(line, right):
@@ -260,9 +262,10 @@ def page_items(words, tables=()):
     text = [line for _, kind, payload in runs if kind == "prose" for line in payload]
     if not text:
         return Page([item[1:] for item in runs])
-    right = _right_edge(text)
+    right, sharing = _right_edge(text)
     indented = any(left + 1.5 * line.height < line.x0 < left + 3 * line.height for line in text)
     items = [("lines", _prose(payload, left, right, indented)) if kind == "prose" else (kind, payload)
              for _, kind, payload in runs]
+    # A page ends full only against an edge two lines reach: one line alone may be short.
     return Page(items, indented, runs[0][1] == "prose" and _flush(runs[0][2][0], left),
-                runs[-1][1] == "prose" and _full(runs[-1][2][-1], right))
+                runs[-1][1] == "prose" and sharing >= 2 and _full(runs[-1][2][-1], right))
