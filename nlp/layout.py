@@ -7,19 +7,25 @@ row of cells, and two or more such lines close together are a table. A
 table's columns are where its pieces lie on the horizontal axis; a line
 belongs to the row above when every one of its pieces goes on a cell that
 filled its column (the cell wrapped). What is not a table is running text,
-with a blank line where a wider gap parts two lines (a new paragraph).
+with a blank line where a wider gap parts two lines (a new paragraph); where
+paragraphs open with an indent, a line from the margin after a full line goes
+on the same paragraph, on the page and over a page break. A page number alone
+at the top or bottom of a page is left out.
 """
+import re
 from dataclasses import dataclass
 from statistics import median
 
 from .clean import join_fragments, starts_block
 
-__all__ = ["Word", "page_items"]
+__all__ = ["Page", "Word", "page_items"]
 
 # Pieces of a line further apart than this many character heights are cells of a table row.
 _CELL_GAP = 0.8
 # A gap above a line of a table larger than this many heights ends the table.
 _TABLE_GAP = 2.0
+# A page number as printed alone on a line: - 3 -, 第3页 共9页, 3/9.
+_PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def _table_end(lines, start, left, width):
     return end if rows >= 2 else start
 
 
-def _prose(lines, left, right):
+def _prose(lines, left, right, indented):
     """Lines of running text, with a blank line where a wider gap than usual parts two (a new paragraph).
 
     Where paragraphs open with an indent, a line from the margin after a full
@@ -137,18 +143,75 @@ def _prose(lines, left, right):
     """
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
     usual = sorted(gaps)[len(gaps) // 5] if gaps else 0  # the gap inside paragraphs, the commonest on most pages
-    indented = any(left + 1.5 * line.height < line.x0 < left + 3 * line.height for line in lines)
     out = []
     for n, line in enumerate(lines):
         text = line.text()
         if n and gaps[n - 1] > usual + 0.5 * line.height:
             out.append("")
-        elif n and indented and lines[n - 1].x1 >= right - 1.5 * line.height \
-                and line.x0 <= left + 0.5 * line.height and not starts_block(text):
+        elif n and indented and _full(lines[n - 1], right) and _flush(line, left):
             out[-1] = join_fragments(out[-1], text)
             continue
         out.append(text)
     return out
+
+
+def _right_edge(lines):
+    """Where full lines of running text end, and how many lines end there.
+
+    The edge is the right end most lines share (the widest on a tie): text
+    from a table cell left outside a table may reach further than the running
+    text, so the widest line alone is not the edge.
+    """
+    def sharing(x1):
+        return sum(abs(line.x1 - x1) <= 0.5 * line.height for line in lines)
+
+    right = max((line.x1 for line in lines), key=lambda x1: (sharing(x1), x1))
+    return right, sharing(right)
+
+
+def _full(line, right):
+    """Tell whether a line of running text fills the width: the text goes on on the next line."""
+    return line.x1 >= right - 1.5 * line.height
+
+
+def _flush(line, left):
+    """Tell whether a line starts at the margin and opens no block of its own (a heading, a list item)."""
+    return line.x0 <= left + 0.5 * line.height and not starts_block(line.text())
+
+
+@dataclass
+class Page:
+    """The running text and tables of one page, and how its running text may meet the pages around it.
+
+    Attributes
+    ----------
+    items : list of tuple
+        Top to bottom: ``("lines", [str, ...])`` for running text (``""`` at
+        a paragraph gap) and ``("grid", rows)`` for a table.
+    indented : bool
+        Paragraphs on the page open with an indent.
+    opens_flush : bool
+        The page begins with a line of running text from the margin that opens
+        no block: where paragraphs are indented, it goes on the paragraph that
+        the page before left.
+    ends_full : bool
+        The page ends with a line of running text that fills the width.
+    """
+
+    items: list
+    indented: bool = False
+    opens_flush: bool = False
+    ends_full: bool = False
+
+
+def _drop_page_numbers(runs):
+    """Drop a page number printed alone at the top or bottom of a page: it would cut sentences."""
+    for end in (0, -1):
+        if runs and runs[end][1] == "prose" and _PAGE_NUMBER.fullmatch(runs[end][2][end].text().strip()):
+            runs[end][2].pop(end)
+            if not runs[end][2]:
+                runs.pop(end)
+    return runs
 
 
 def page_items(words, tables=()):
@@ -163,36 +226,46 @@ def page_items(words, tables=()):
 
     Returns
     -------
-    list of tuple
-        ``("lines", [str, ...])`` for running text (``""`` at a paragraph
-        gap) and ``("grid", rows)`` for a table.
+    Page
+        A page number standing alone at the top or bottom is left out.
 
     Examples
     --------
     >>> words = [Word(0, 40, 0, 10, "三级指标"), Word(60, 90, 0, 10, "指标值"), Word(140, 170, 0, 10, "完成值"),
     ...          Word(0, 40, 16, 26, "走访企业"), Word(60, 120, 16, 26, "不少于20"), Word(140, 160, 16, 26, "32家"),
-    ...          Word(60, 70, 28, 38, "家"), Word(0, 90, 60, 70, "以上指标均已完成。")]
-    >>> page_items(words)
+    ...          Word(60, 70, 28, 38, "家"), Word(0, 90, 60, 70, "以上指标均已完成。"), Word(40, 50, 90, 100, "- 3 -")]
+    >>> page_items(words).items
     [('grid', [['三级指标', '指标值', '完成值'], ['走访企业', '不少于20家', '32家']]), ('lines', ['以上指标均已完成。'])]
     """
     lines = _lines(words)
-    found = [(top, ("grid", rows)) for top, rows in tables]
-    if lines:
-        left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
-        prose, i = [], 0
-        while i < len(lines):
-            if prose and any(prose[-1].top < top < lines[i].top for top, _ in tables):
-                found.append((prose[0].top, ("lines", _prose(prose, left, right))))
-                prose = []
-            end = _table_end(lines, i, left, right - left) if len(lines[i].chunks) >= 2 else i
-            if end > i:
-                if prose:
-                    found.append((prose[0].top, ("lines", _prose(prose, left, right))))
-                found.append((lines[i].top, ("grid", _grid(lines[i:end]))))
-                prose, i = [], end
-            else:
-                prose.append(lines[i])
-                i += 1
-        if prose:
-            found.append((prose[0].top, ("lines", _prose(prose, left, right))))
-    return [item for _, item in sorted(found, key=lambda f: f[0])]
+    runs = [(top, "grid", rows) for top, rows in tables]
+    if not lines:
+        return Page([item[1:] for item in sorted(runs, key=lambda r: r[0])])
+    left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
+    prose, i = [], 0
+    while i < len(lines):
+        if prose and any(prose[-1].top < top < lines[i].top for top, _ in tables):
+            runs.append((prose[0].top, "prose", prose))
+            prose = []
+        end = _table_end(lines, i, left, right - left) if len(lines[i].chunks) >= 2 else i
+        if end > i:
+            if prose:
+                runs.append((prose[0].top, "prose", prose))
+            runs.append((lines[i].top, "grid", _grid(lines[i:end])))
+            prose, i = [], end
+        else:
+            prose.append(lines[i])
+            i += 1
+    if prose:
+        runs.append((prose[0].top, "prose", prose))
+    runs = _drop_page_numbers(sorted(runs, key=lambda r: r[0]))
+    text = [line for _, kind, payload in runs if kind == "prose" for line in payload]
+    if not text:
+        return Page([item[1:] for item in runs])
+    right, sharing = _right_edge(text)
+    indented = any(left + 1.5 * line.height < line.x0 < left + 3 * line.height for line in text)
+    items = [("lines", _prose(payload, left, right, indented)) if kind == "prose" else (kind, payload)
+             for _, kind, payload in runs]
+    # A page ends full only against an edge two lines reach: one line alone may be short.
+    return Page(items, indented, runs[0][1] == "prose" and _flush(runs[0][2][0], left),
+                runs[-1][1] == "prose" and sharing >= 2 and _full(runs[-1][2][-1], right))

@@ -41,7 +41,6 @@ _CHINESE = re.compile(
 MAX_UNPACKED = 200 * 2**20
 # Files of at least this many pages show their progress page by page (on a terminal).
 _PROGRESS_PAGES = 20
-_PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
 
 
 class _Builder:
@@ -404,11 +403,29 @@ def _pdf_units(data, name, ocr):
         for number, words in progress_bar(ocr_pages(data, scanned, name=name, settings=ocr), show=show,
                                           total=len(scanned), desc=f"{name} (OCR)", unit="page"):
             pages[number] = layout.page_items(words)
-    units = []
-    for number in range(count):
-        for kind, payload in _drop_page_number(pages.get(number, [])):
+    return _page_units([pages.get(number, layout.Page([])) for number in range(count)])
+
+
+def _page_units(pages):
+    """The lines and tables of a PDF's pages in order, a blank line at each page break.
+
+    Where the document's paragraphs open with an indent, a page that ends on a
+    full line and a next page that begins with a line from the margin (not a
+    heading or list item) hold one paragraph: the two lines are joined, even
+    when the first ends a sentence.
+    """
+    units, indented, before = [], False, None
+    for page in pages:
+        indented = indented or page.indented
+        items = page.items
+        if before is not None and indented and before.ends_full and page.opens_flush:
+            units[-1] = ("line", clean.join_fragments(units[-1][1], items[0][1][0]))
+            items = [("lines", items[0][1][1:])] + items[1:]
+        elif before is not None:
+            units.append(("line", ""))
+        for kind, payload in items:
             units += [("line", line) for line in payload] if kind == "lines" else [("grid", payload)]
-        units.append(("line", ""))
+        before = page
     return units
 
 
@@ -424,19 +441,6 @@ def _text_page(page):
              if not any(x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom
                         for (x0, top, x1, bottom), _ in tables)]
     return layout.page_items(words, [(bbox[1], rows) for bbox, rows in tables])
-
-
-def _drop_page_number(items):
-    """Drop a page number printed at the top or bottom of a page: it would cut sentences."""
-    items = [(kind, list(payload)) for kind, payload in items]
-    for index in (-1, 0):
-        if items and items[index][0] == "lines":
-            lines = items[index][1]
-            while lines and not lines[index].strip():
-                lines.pop(index)
-            if lines and _PAGE_NUMBER.fullmatch(lines[index].strip()):
-                lines.pop(index)
-    return items
 
 
 def _read_docx(data, name, doc_id, ocr=None):

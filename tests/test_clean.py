@@ -102,6 +102,13 @@ def test_numbered_item_after_list_item_is_not_a_heading():
          ["资金来源 全年预算数 分值", "财政拨款 381 491.45 --", "2024 年 5 月 14 日"]),
         # Latin words keep a space where the line broke
         (["the annual", "report."], ["the annual report."]),
+        # a numbered label with a colon ends the line, its content on the next
+        (["全年重点推进四项任务。任务3：", "开展民营企业家培训。"], ["全年重点推进四项任务。任务3：开展民营企业家培训。"]),
+        # a colon ends the line and a quotation opens the next
+        (["主要做法是：", "“万企兴万村”行动。"], ["主要做法是：“万企兴万村”行动。"]),
+        # but a heading after the label, or a colon line and a line without a quotation, stand apart
+        (["全年重点推进四项任务。任务3：", "二、存在问题"], ["全年重点推进四项任务。任务3：", "二、存在问题"]),
+        (["主要做法是：", "开展培训。"], ["主要做法是：", "开展培训。"]),
     ],
 )
 def test_rejoin(lines, expected):

@@ -25,7 +25,7 @@ def characters_right(expected, got):
 
 
 def paragraphs_found(expected, got):
-    """Share of the paragraphs of `expected` that `got` has, each at least 90% alike."""
+    """Share of the paragraphs of `expected` that `got` has, each at least 90% alike (1 - edit distance / length)."""
     have = _paragraphs(got)
     want = _paragraphs(expected)
     return sum(any(Levenshtein.normalized_similarity(w, h) >= 0.9 for h in have) for w in want) / len(want)
@@ -33,11 +33,12 @@ def paragraphs_found(expected, got):
 
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
-    """The seed as read from its .txt, from a text PDF of it, and from a scan of that PDF."""
+    """The seed as read from its .txt, and from a scan of a text PDF laid out from it."""
     folder = tmp_path_factory.mktemp("scan")
     blocks = read_report(SEED)
     text = text_pdf(blocks, folder / "text.pdf", ruled=False)
-    return blocks, read_report(text), read_report(scanned_pdf(text, folder / "scan.pdf"))
+    # A loaded machine makes OCR slow, not wrong: the time limit has a test of its own.
+    return blocks, read_report(scanned_pdf(text, folder / "scan.pdf"), ocr=OcrSettings(timeout=600))
 
 
 def test_the_scan_has_no_text_layer(tmp_path):
@@ -48,14 +49,14 @@ def test_the_scan_has_no_text_layer(tmp_path):
         assert not pdf.pages[0].chars and pdf.pages[0].images
 
 
-def test_a_scanned_seed_reads_like_its_text(scanned):
-    report, text_version, got = scanned
+def test_a_scanned_seed_reads_like_its_report(scanned):
+    report, got = scanned
     assert characters_right(report, got) >= 0.95
-    assert paragraphs_found(text_version, got) >= 0.90
+    assert paragraphs_found(report, got) >= 0.90
 
 
 def test_the_indicator_table_of_a_scanned_seed_is_found(scanned):
-    expected, _, got = scanned
+    expected, got = scanned
     names = [b.indicator.name for b in expected if b.kind == "indicator"]
     read = [b.indicator.name for b in got if b.kind == "indicator"]
     assert sum(any(Levenshtein.normalized_similarity(n, r) >= 0.8 for r in read) for n in names) >= 0.9 * len(names)
