@@ -6,15 +6,18 @@ audited (`nlp.audit.audit`); `review_data` puts the two side by side, and
 ``nlp/templates/``, report text always escaped) or as an .xlsx workbook.
 """
 import re
+import sys
+import warnings
 from pathlib import Path
 
 from .annotate import annotate
 from .audit import SEVERITIES, audit
+from .batch import find_inputs, shared_document_ids
 from .errors import InputError
 from .model import load_model
 from .read import read_input
 from .records import quantities
-from .write import atomic_path
+from .write import atomic_path, check_writable
 
 __all__ = ["STATUSES", "highlight", "review_data", "write_review"]
 
@@ -55,7 +58,7 @@ def _terms(indicator, tokenizer):
 
 
 def _report(source, model):
-    blocks = read_input(source)
+    blocks = read_input(source.path, doc_id=source.doc_id)
     annotation = annotate(blocks, model=model)
     evidence = annotation.evidence
     findings = [f.to_dict() for f in audit(blocks, evidence=evidence)]
@@ -85,23 +88,28 @@ def _report(source, model):
     categories = list(model.categories)
     shares = {c: (sum(c in t["labels"] for t in annotation.tags) / len(annotation.tags) if annotation.tags else 0.0)
               for c in categories}
-    return {"doc_id": blocks[0].doc_id, "source": str(source), "unit": unit.group(0) if unit else "",
+    return {"doc_id": blocks[0].doc_id, "source": source.path, "unit": unit.group(0) if unit else "",
             "year": year.group(1) if year else "", "paragraphs": annotation.tags, "indicators": indicators,
             "links": links, "counts": counts, "shares": shares, "categories": categories,
             "findings": findings, "table_findings": by_indicator.get("", []), "has_table": bool(fields)}
 
 
-def review_data(sources, *, model_dir=None, progress=None):
+def review_data(sources, *, model_dir=None, progress=None, on_error=None, exclude=()):
     """What the review shows for each report: its paragraphs, indicators, evidence and findings.
 
     Parameters
     ----------
     sources : list of str
-        Reports (or paragraph tables).
+        Reports (or paragraph tables) and folders, searched as by `nlp.batch.find_inputs`.
     model_dir : str, optional
         Default: the shipped model.
     progress : bool, optional
         A progress bar on standard error; default: when it is a terminal and there are several reports.
+    on_error : callable, optional
+        Called with the `InputError` of each input that cannot be read; the others are still reviewed.
+        Without it, the first such error is raised.
+    exclude : collection of path-like
+        Files never taken from a folder (the review's own output).
 
     Returns
     -------
@@ -110,13 +118,28 @@ def review_data(sources, *, model_dir=None, progress=None):
         (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces``, ``findings``), ``counts`` by
         status, category ``shares``, ``findings``.
     """
-    import sys
-
     from tqdm import tqdm
 
+    inputs, problems = find_inputs(sources, exclude=exclude)
+    for first, second, doc_id in shared_document_ids(inputs):
+        warnings.warn(f"{first} and {second} both get document id {doc_id!r}; their paragraph ids coincide")
     model = load_model(model_dir)
-    show = progress if progress is not None else sys.stderr.isatty() and len(sources) > 1
-    return [_report(s, model) for s in tqdm(sources, disable=not show, unit="report", file=sys.stderr)]
+    show = progress if progress is not None else sys.stderr.isatty() and len(inputs) > 1
+    reports = []
+    for problem in problems:
+        _fail(problem, on_error)
+    for item in tqdm(inputs, disable=not show, unit="report", file=sys.stderr):
+        try:
+            reports.append(_report(item, model))
+        except InputError as e:
+            _fail(e, on_error)
+    return reports
+
+
+def _fail(error, on_error):
+    if on_error is None:
+        raise error
+    on_error(error)
 
 
 def _render_html(reports):
@@ -190,8 +213,11 @@ def _write_xlsx(reports, path):
     wb.save(path)
 
 
-def write_review(sources, *, out, model_dir=None, progress=None):
+def write_review(sources, *, out, model_dir=None, progress=None, on_error=None):
     """Write the review of `sources` to `out`: a page (.html) or a workbook (.xlsx), atomically.
+
+    `sources`, `on_error` as for `review_data`: with `on_error`, the reports that can be read are
+    written and the others handed to it; when none can be read, nothing is written.
 
     Returns
     -------
@@ -201,12 +227,15 @@ def write_review(sources, *, out, model_dir=None, progress=None):
     Raises
     ------
     InputError
-        `out` is neither .html nor .xlsx, cannot be written, or a report cannot be read.
+        `out` is neither .html nor .xlsx, or cannot be written; a report cannot be read (without `on_error`).
     """
     suffix = Path(out).suffix.lower()
     if suffix not in (".html", ".htm", ".xlsx"):
         raise InputError(out, f"unknown review type '{suffix}'; expected .html or .xlsx")
-    reports = review_data(list(sources), model_dir=model_dir, progress=progress)
+    check_writable(out)
+    reports = review_data(list(sources), model_dir=model_dir, progress=progress, on_error=on_error, exclude=[out])
+    if not reports:
+        return reports
     with atomic_path(out) as tmp:
         if suffix == ".xlsx":
             _write_xlsx(reports, tmp)

@@ -208,6 +208,52 @@ def test_review_refuses_other_outputs(tmp_path):
     assert r.returncode == 2 and r.stderr.decode().strip().endswith("unknown review type '.pdf'; expected .html or .xlsx")
 
 
+def nlp(*args):
+    return subprocess.run([sys.executable, "-m", "nlp", *args], capture_output=True, timeout=300, cwd=ROOT)
+
+
+def _page_reports(path):
+    """The reports a page shows, by the ids of its sections."""
+    import lxml.html
+
+    return [s.get("id") for s in lxml.html.fromstring(path.read_text(encoding="utf-8")).iter("section")]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".html"])
+def test_bad_inputs_are_listed_and_the_good_reports_written(tmp_path, suffix):
+    from openpyxl import load_workbook
+
+    empty, fake = tmp_path / "empty.txt", tmp_path / "fake.docx"
+    empty.write_bytes(b"")
+    fake.write_bytes(b"not a word file")
+    out = tmp_path / f"m{suffix}"
+    r = nlp("review", str(SEED_001), str(empty), str(fake), "-o", str(out))
+    lines = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 2
+    assert lines[:2] == [f"error: {empty}: file is empty",
+                         f"error: {fake}: not a valid .docx file (it is not a zip archive, as a .docx file is)"]
+    assert lines[2].startswith(f"wrote {out}: 1 report(s)")
+    if suffix == ".xlsx":
+        assert [r[0] for r in load_workbook(out)["summary"].iter_rows(min_row=2, values_only=True)] == [SEED_001.stem]
+    else:
+        assert _page_reports(out) == [f"doc-{SEED_001.stem}"]
+    # With no good report, nothing is written.
+    r = nlp("review", str(empty), "-o", str(tmp_path / f"none{suffix}"))
+    assert r.returncode == 2 and not (tmp_path / f"none{suffix}").exists()
+
+
+def test_a_folder_is_searched_for_reports(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "north").mkdir(parents=True)
+    shutil.copy(SEED_001, folder / "001.txt")
+    shutil.copy(SEED_003, folder / "north" / "003.txt")
+    out = folder / "review.html"
+    for _ in range(2):  # the second time, the page itself is in the folder and is not read
+        r = nlp("review", str(folder), "-o", str(out))
+        assert r.returncode == 0, r.stderr.decode()
+        assert _page_reports(out) == ["doc-001", "doc-north/003"]
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--screenshot"]:
     from nlp.review import write_review
 
