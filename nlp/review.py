@@ -24,6 +24,7 @@ __all__ = ["STATUSES", "highlight", "review_data", "write_review"]
 STATUSES = ("supported", "weak", "unsupported")
 _UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:工商业联合会|工商联|总商会)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 # Status colours of the page and the workbook (fill, as RRGGBB).
 COLOURS = {"supported": "C6EFCE", "weak": "FFEB9C", "unsupported": "FFC7CE"}
 
@@ -155,7 +156,24 @@ def _findings_text(findings):
     return "\n".join(f"{f['code']}: {f['message']}" for f in findings)
 
 
-def _sheet(wb, title, columns, rows, widths, status_column=None):
+def _number(text):
+    """`text` as an int or a float when it is a plain number (``"15"``, ``"95.10"``), with its
+    Excel number format (the decimals as written); else None.
+
+    Examples
+    --------
+    >>> _number("95.10"), _number("2020"), _number("93.3%"), _number("007")
+    ((95.1, '0.00'), (2020, 'General'), None, None)
+    """
+    if not _PLAIN_NUMBER.fullmatch(text.strip()):
+        return None
+    whole, _, decimals = text.strip().partition(".")
+    return (float(text), f"0.{'0' * len(decimals)}") if decimals else (int(whole), "General")
+
+
+def _sheet(wb, title, columns, rows, widths, status_column=None, numeric=()):
+    """A sheet of `rows` under the header `columns`; text cells of the `numeric` columns that are
+    plain numbers are stored as numbers."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -169,9 +187,13 @@ def _sheet(wb, title, columns, rows, widths, status_column=None):
     wrap = Alignment(wrap_text=True, vertical="top")
     for n, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(n)].width = width
+    numeric = {columns.index(c) for c in numeric}
     for line in ws.iter_rows(min_row=2):
-        for cell in line:
+        for n, cell in enumerate(line):
             cell.alignment = wrap
+            number = _number(cell.value) if n in numeric and isinstance(cell.value, str) else None
+            if number:
+                cell.value, cell.number_format = number
         if status_column is not None:
             status = line[status_column].value
             if status in COLOURS:
@@ -194,14 +216,15 @@ def _write_xlsx(reports, path):
              *[r["counts"][s] for s in STATUSES], len(r["findings"]),
              *[round(r["shares"].get(c, 0.0), 3) for c in categories], _findings_text(r["findings"])]
             for r in reports],
-           [24, 28, 6, 11, 11, 11, 8, 12, 9, *[12] * len(categories), 80])
+           [24, 28, 6, 11, 11, 11, 8, 12, 9, *[12] * len(categories), 80], numeric=["year"])
     _sheet(wb, "indicators",
            ["report", "id", "project", "level1", "level2", "name", "target", "actual", "points", "score", "status",
             "best confidence", "best evidence", "findings"],
            [[r["doc_id"], i["id"], i["project"], i["level1"], i["level2"], i["name"], i["target"], i["actual"],
              i["points"], i["score"], i["status"], i["best"], i["evidence"][0]["text"] if i["evidence"] else "",
              _findings_text(i["findings"])] for r in reports for i in r["indicators"]],
-           [24, 26, 24, 12, 16, 24, 30, 24, 7, 7, 12, 10, 60, 50], status_column=10)
+           [24, 26, 24, 12, 16, 24, 30, 24, 7, 7, 12, 10, 60, 50], status_column=10,
+           numeric=["target", "actual", "points", "score"])
     _sheet(wb, "links", ["report", "indicator", "project", "name", "rank", "paragraph", "confidence", "text"],
            [[r["doc_id"], i["id"], i["project"], i["name"], rank, e["id"], e["confidence"], e["text"]]
             for r in reports for i in r["indicators"] for rank, e in enumerate(i["evidence"], 1)],

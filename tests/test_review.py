@@ -186,6 +186,24 @@ def test_workbook_rows_one_per_indicator_link_and_paragraph(workbook, outputs):
     assert summary[0][1] == "芷江侗族自治县工商业联合会" and summary[0][8] == 4  # the four all-100% tables
 
 
+def test_workbook_numbers_are_numbers(workbook):
+    from nlp.read import read_report
+
+    cells = {b.indicator.id: b.indicator for seed in (SEED_003, SEED_001) for b in read_report(seed)
+             if b.kind == "indicator"}
+    rows = [r for r in workbook["indicators"].iter_rows(min_row=2, values_only=True) if r[1] in cells]
+    stated = [(cells[r[1]].points, cells[r[1]].score) for r in rows]
+    assert [(r[8], r[9]) for r in rows] == [tuple(float(v) if v else None for v in pair) for pair in stated]
+    assert any(r[8] is not None for r in rows)
+    assert all(isinstance(v, (int, float)) for r in rows for v in (r[8], r[9], r[11]) if v is not None)
+    # Text that is no plain number stays text.
+    assert any(isinstance(r[6], str) and r[6].endswith("%") for r in rows)
+    summary = list(workbook["summary"].iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in summary] == [2023, 2019, None]  # 2023年, 2019年 in the reports; none in hostile.txt
+    assert all(isinstance(v, int) for r in summary for v in r[3:9])
+    assert all(isinstance(r[6], float) for r in workbook["links"].iter_rows(min_row=2, values_only=True))
+
+
 def test_workbook_status_colours(workbook):
     from nlp.review import COLOURS
 
