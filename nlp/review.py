@@ -19,11 +19,22 @@ from .read import read_input
 from .records import quantities
 from .write import atomic_path, check_writable
 
-__all__ = ["STATUSES", "highlight", "review_data", "write_review"]
+__all__ = ["NAMES", "STATUSES", "highlight", "paragraph_label", "review_data", "write_review"]
 
 STATUSES = ("supported", "weak", "unsupported")
 _UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,30}?(?:工商业联合会|工商联|总商会)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+# What the page calls the statuses, categories and findings; the machine values stay in its data attributes.
+NAMES = {
+    "status": {"supported": "有依据", "weak": "依据较弱", "unsupported": "无依据"},
+    "category": {"political_guidance": "政治引领", "enterprise_services": "服务企业",
+                 "poverty_alleviation": "脱贫攻坚与光彩事业", "investment_promotion": "招商引资", "other": "其他"},
+    "finding": {"score-above-points": "得分高于分值", "total-mismatch": "合计不符",
+                "full-marks-target-missed": "未达指标值却得满分", "budget-rate-mismatch": "预算执行率不符",
+                "target-missed": "未达指标值", "all-100": "完成值均为100%", "all-full-marks": "各项均得满分",
+                "missing-target": "缺指标值", "missing-actual": "缺完成值", "missing-score": "缺得分",
+                "missing-points": "缺分值", "full-marks-unsupported": "满分但正文无依据"},
+}
 _PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 # Status colours of the page and the workbook (fill, as RRGGBB).
 COLOURS = {"supported": "C6EFCE", "weak": "FFEB9C", "unsupported": "FFC7CE"}
@@ -68,8 +79,8 @@ def _report(source, model):
         by_indicator.setdefault(f["indicator"], []).append(f)
     text = "\n".join(b.text for b in blocks[:40])
     unit, year = _UNIT.search(text), _YEAR.search(text)
-    paragraphs = {t["id"]: t for t in annotation.tags}
-    links = {p: [] for p in paragraphs}
+    numbers = {t["id"]: n for n, t in enumerate(annotation.tags, 1)}
+    links = {p: [] for p in numbers}
     indicators = []
     fields = {b.indicator.id: b.indicator for b in blocks if b.kind == "indicator"}
     for row in evidence:
@@ -79,11 +90,11 @@ def _report(source, model):
         item = {"id": row["indicator"]["id"], "project": ind.project if ind else "", **cells,
                 "points": cells.get("points") or "", "score": cells.get("score") or "", "status": row["status"],
                 "best": row["evidence"][0]["confidence"] if row["evidence"] else None,
-                "evidence": [{**e, "pieces": highlight(e["text"], terms + e.get("quantities", []))}
-                             for e in row["evidence"]],
+                "evidence": [{**e, "number": numbers.get(e["id"]),
+                              "pieces": highlight(e["text"], terms + e.get("quantities", []))} for e in row["evidence"]],
                 "findings": by_indicator.get(row["indicator"]["id"], [])}
         for e in row["evidence"]:
-            links.setdefault(e["id"], []).append(item["id"])
+            links.setdefault(e["id"], []).append({"id": item["id"], "name": item["name"]})
         indicators.append(item)
     counts = {s: sum(i["status"] == s for i in indicators) for s in STATUSES}
     categories = list(model.categories)
@@ -116,8 +127,9 @@ def review_data(sources, *, model_dir=None, progress=None, on_error=None, exclud
     -------
     list of dict
         One per report: ``doc_id``, ``unit``, ``year``, ``paragraphs`` (``nlp tag`` rows), ``indicators``
-        (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces``, ``findings``), ``counts`` by
-        status, category ``shares``, ``findings``.
+        (cells, ``status``, ``best``, ``evidence`` with highlighted ``pieces`` and the paragraph's ``number``
+        in the narrative, ``findings``), ``links`` (per paragraph, the indicators it is evidence for),
+        ``counts`` by status, category ``shares``, ``findings``.
     """
     from tqdm import tqdm
 
@@ -149,7 +161,17 @@ def _render_html(reports):
     env = Environment(loader=PackageLoader("nlp", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     return env.get_template("review.html.j2").render(reports=reports, statuses=STATUSES, colours=COLOURS,
-                                                     severities=SEVERITIES)
+                                                     severities=SEVERITIES, names=NAMES,
+                                                     paragraph_label=paragraph_label)
+
+
+def paragraph_label(number):
+    """How the page names the `number`-th paragraph of a report's narrative, there and in evidence links.
+
+    >>> paragraph_label(7)
+    '第 7 段'
+    """
+    return f"第 {number} 段"
 
 
 def _findings_text(findings):

@@ -98,6 +98,44 @@ def test_the_link_scrolls_to_the_paragraph(page):
     assert page.execute_script("return window.scrollY") > 0
 
 
+def test_an_evidence_link_names_the_paragraph_as_the_narrative_does(page):
+    links = page.find_elements("css selector", "#doc-003_9668f26784509488 a.goto")
+    assert links
+    for link in links:
+        target = page.find_element("id", link.get_attribute("href").split("#", 1)[1])
+        number = target.find_element("css selector", ".number").get_attribute("textContent")
+        assert re.fullmatch(r"第 \d+ 段", number)
+        assert link.get_attribute("textContent") == "转到" + number
+    # The numbers run 1..N down the narrative.
+    items = page.find_elements("css selector", "#doc-003_9668f26784509488 li.paragraph")
+    assert [i.find_element("css selector", ".number").get_attribute("textContent") for i in items] == [
+        f"第 {n} 段" for n in range(1, len(items) + 1)]
+
+
+def test_the_labels_are_chinese_the_values_stay(page):
+    from nlp.review import NAMES
+
+    section = page.find_element("id", "doc-003_9668f26784509488")
+    assert [th.text for th in section.find_elements("css selector", "table.indicators th")] == [
+        "项目", "一级指标", "二级指标", "指标", "指标值", "完成值", "分值", "得分", "状态", "最高置信度", "审核发现"]
+    for row in section.find_elements("css selector", "tr.indicator"):
+        status = row.get_attribute("data-status")
+        assert row.find_element("css selector", "td.status").text == NAMES["status"][status]
+    options = page.find_elements("css selector", "#status-filter option")
+    assert [(o.get_attribute("value"), o.text) for o in options] == [
+        ("", "全部"), ("supported", "有依据"), ("weak", "依据较弱"), ("unsupported", "无依据")]
+    options = page.find_elements("css selector", "#category-filter option")
+    assert [(o.get_attribute("value"), o.text) for o in options] == [
+        ("", "全部"), ("political_guidance", "政治引领"), ("enterprise_services", "服务企业"),
+        ("poverty_alleviation", "脱贫攻坚与光彩事业"), ("investment_promotion", "招商引资"), ("other", "其他")]
+    labels = section.find_elements("css selector", "span.label")
+    assert labels and all(x.get_attribute("textContent") == NAMES["category"][x.get_attribute("data-category")]
+                          for x in labels)
+    words = page.find_element("tag name", "body").get_attribute("textContent")
+    for english in ("supported", "poverty_alleviation", "Evidence", "go to paragraph", "Narrative", "Findings"):
+        assert english not in words
+
+
 def test_the_filters_hide_what_they_should(page):
     from selenium.webdriver.support.ui import Select
 
@@ -113,6 +151,9 @@ def test_the_filters_hide_what_they_should(page):
     shown = _visible(page, "li.paragraph")
     assert shown and all(" poverty_alleviation " in p.get_attribute("data-labels") for p in shown)
     assert len(shown) < len(page.find_elements("css selector", "li.paragraph"))
+    # A paragraph keeps its number when others are hidden.
+    assert all(p.find_element("css selector", ".number").text == f"第 {p.get_attribute('value')} 段" for p in shown)
+    assert any(p.get_attribute("value") != "1" for p in shown)
     Select(page.find_element("id", "category-filter")).select_by_value("")
 
 
@@ -121,7 +162,7 @@ def test_report_text_is_shown_as_text(page):
     assert len(page.find_elements("css selector", "script")) == 1
     text = page.find_element("id", "doc-hostile").text
     assert "<script>window.__ran = 1;</script>" in text and "<b>会长会议</b>" in text
-    assert "This report has no indicator table." in text
+    assert "本报告没有绩效指标表。" in text
 
 
 def test_no_request_leaves_the_page(page, outputs):
