@@ -121,7 +121,7 @@ def evidence(sources, indicator_file, out, fmt, top_k, model_dir, jobs, schedule
 def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
     """Check each report's indicator table: points, scores, totals, targets, budget execution rate
     (folders: every report in them)."""
-    from .audit import audit_files
+    from .batch import audit_files
 
     failed, findings = 0, []
     for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir,
