@@ -8,11 +8,10 @@ from the table rows around the indicators. Each problem is a `Finding`.
 import re
 from dataclasses import asdict, dataclass, field
 
-from .errors import InputError
 from .indicators import TOTALS
 from .records import parse_number, quantities
 
-__all__ = ["Finding", "SEVERITIES", "audit", "audit_files", "tables"]
+__all__ = ["Finding", "SEVERITIES", "audit", "tables"]
 
 SEVERITIES = ("error", "warning", "info")
 """Most serious first: ``error`` the table contradicts itself, ``warning`` a reviewer should look, ``info`` a gap."""
@@ -304,40 +303,3 @@ def audit(blocks, *, evidence=None):
     if evidence:
         found += _unsupported_findings(blocks[0].doc_id, [i for t in doc_tables for i in t.indicators], evidence)
     return found
-
-
-def audit_files(sources, *, evidence=False, model_dir=None):
-    """Audit each input in turn.
-
-    Parameters
-    ----------
-    sources : list of str
-    evidence : bool, default=False
-        Also run the linker (`nlp.annotate.annotate`) and flag full marks on unsupported indicators.
-    model_dir : str, optional
-        The model for `evidence`; default: the shipped one.
-
-    Yields
-    ------
-    source : str
-    result : list of Finding, None or InputError
-        The findings; None when the input has no indicator table; the error when it cannot be read
-        (handed back, so that the other inputs are still audited).
-    """
-    from .read import read_input
-
-    for source in sources:
-        try:
-            blocks = read_input(source)
-        except InputError as e:
-            yield source, e
-            continue
-        if not any(b.kind == "indicator" for b in blocks):
-            yield source, None
-            continue
-        links = None
-        if evidence:
-            from .annotate import annotate_file
-
-            links = annotate_file(source, model_dir=model_dir).evidence
-        yield source, audit(blocks, evidence=links)

@@ -6,6 +6,7 @@ a document id follows the file's path inside the folder given. Each report is
 one unit of work, done by `nlp.annotate` in a worker; results come back in input
 order and are written as they come. A report that cannot be read is reported
 (``on_error``) and listed in ``OUT.errors.jsonl``; the others are still written.
+`audit_files` is what ``nlp audit`` does with its inputs, found the same way.
 
 With an output file, ``OUT.done.jsonl`` beside it keeps each finished report's
 SHA-256 and results: a rerun into the same output reuses the reports whose
@@ -29,7 +30,8 @@ from .read import READERS, TABLE_SUFFIXES, file_sha256, read_indicator_table, re
 from .write import FORMATS, TABLE_FORMATS, atomic_path, check_writable, write_records
 from .write import output_format as record_format
 
-__all__ = ["Input", "Summary", "find_inputs", "output_format", "run_batch", "shared_document_ids", "sidecar"]
+__all__ = ["Input", "Summary", "audit_files", "find_inputs", "output_format", "run_batch", "shared_document_ids",
+           "sidecar"]
 
 COMMANDS = ("read", "tag", "evidence")
 _SUFFIXES = (*READERS, *TABLE_SUFFIXES)
@@ -108,6 +110,47 @@ def find_inputs(sources, *, exclude=()):
             problems.append(InputError(source, f"no reports found in the folder (looked for {', '.join(_SUFFIXES)})"))
         inputs += [Input(str(p), p.relative_to(folder).with_suffix("").as_posix()) for p in found]
     return inputs, problems
+
+
+def audit_files(sources, *, evidence=False, model_dir=None, exclude=()):
+    """Audit each input in turn (`nlp.audit.audit`).
+
+    Parameters
+    ----------
+    sources : list of str
+        Files and folders, searched as by `find_inputs`.
+    evidence : bool, default=False
+        Also run the linker (`nlp.annotate.annotate`) and flag full marks on unsupported indicators.
+    model_dir : str, optional
+        The model for `evidence`; default: the shipped one.
+    exclude : collection of path-like
+        Files never taken from a folder (the run's own output).
+
+    Yields
+    ------
+    source : str
+    result : list of Finding, None or InputError
+        The findings; None when the input has no indicator table; the error when it cannot be read,
+        or a folder holds no report (handed back, so that the other inputs are still audited).
+    """
+    from .audit import audit
+
+    inputs, problems = find_inputs(sources, exclude=exclude)
+    for problem in problems:
+        yield problem.source, problem
+    for item in inputs:
+        try:
+            blocks = read_input(item.path, doc_id=item.doc_id)
+        except InputError as e:
+            yield item.path, e
+            continue
+        if not any(b.kind == "indicator" for b in blocks):
+            yield item.path, None
+            continue
+        links = None
+        if evidence:
+            links = annotate(blocks, model=model_for(model_dir)).evidence
+        yield item.path, audit(blocks, evidence=links)
 
 
 def shared_document_ids(inputs):

@@ -122,11 +122,13 @@ def evidence(sources, indicator_file, out, fmt, top_k, min_confidence, model_dir
 @_model
 @click.pass_context
 def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
-    """Check each report's indicator table: points, scores, totals, targets, budget execution rate."""
-    from .audit import audit_files
+    """Check each report's indicator table: points, scores, totals, targets, budget execution rate
+    (folders: every report in them)."""
+    from .batch import audit_files
 
     failed, findings = 0, []
-    for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir):
+    for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir,
+                                      exclude=[out] if out not in (None, "-") else ()):
         if isinstance(result, InputError):
             click.echo(f"error: {result}", err=True)
             failed += 1
@@ -144,14 +146,21 @@ def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
 @click.option("-o", "--out", required=True, help="The page (.html) or the workbook (.xlsx) to write.")
 @_model
 def review(sources, out, model_dir):
-    """The reviewer's page (.html) or workbook (.xlsx): indicators, evidence, findings, paragraphs."""
+    """The reviewer's page (.html) or workbook (.xlsx): indicators, evidence, findings, paragraphs
+    (folders: every report in them)."""
     from .review import totals, write_review
 
-    reports = write_review(list(sources), out=out, model_dir=model_dir)
+    errors = []
+    reports = write_review(list(sources), out=out, model_dir=model_dir,
+                           on_error=lambda e: (errors.append(e), click.echo(f"error: {e}", err=True)))
+    if not reports:
+        click.echo(f"{out}: not written, no report could be read", err=True)
+        return 2
     n = totals(reports)
     click.echo(f"wrote {out}: {len(reports)} report(s), {n['supported'] + n['weak'] + n['unsupported']} indicators "
                f"({n['supported']} supported, {n['weak']} weak, {n['unsupported']} unsupported), "
                f"{n['findings']} finding(s)", err=True)
+    return 2 if errors else 0
 
 
 @cli.command()

@@ -306,6 +306,35 @@ def _read_bytes(path):
         raise InputError(path, f"cannot be read ({e.strerror})") from None
 
 
+def _package_problem(data, error, kind):
+    """Why an Office file of `kind` (``.docx``, ``.xlsx``: a zip archive of XML parts) cannot be opened, in plain words."""
+    import zipfile
+
+    from lxml.etree import XMLSyntaxError
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return f"it is not a zip archive, as a {kind} file is"
+    if isinstance(error, KeyError):
+        return f"a part every {kind} file has is missing from it"
+    if isinstance(error, zipfile.BadZipFile):
+        return "its zip archive is damaged"
+    if isinstance(error, XMLSyntaxError):
+        return "a part of it is not well-formed XML"
+    return f"it is a zip archive, but not a {kind} file"
+
+
+def _pdf_problem(data, error):
+    """Why a PDF cannot be opened, in plain words."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    cause = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
+    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return "it is protected by a password"
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        return "it does not begin with %PDF, as a PDF file does"
+    return "it is damaged or cut short"
+
+
 def _check_unpacked_size(data, name):
     """Refuse a .docx whose parts would unpack to more than MAX_UNPACKED bytes, before unpacking any."""
     import zipfile
@@ -314,7 +343,7 @@ def _check_unpacked_size(data, name):
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             size = sum(member.file_size for member in package.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise InputError(name, f"not a valid .docx file ({type(e).__name__})") from None
+        raise InputError(name, f"not a valid .docx file ({_package_problem(data, e, '.docx')})") from None
     if size > MAX_UNPACKED:
         raise InputError(name, f"its parts would unpack to {size / 2**20:,.0f} MB, over the limit of "
                                f"{MAX_UNPACKED / 2**20:,.0f} MB for a .docx")
@@ -330,7 +359,7 @@ def _docx_units(data, name):
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many kinds on a broken package
-        raise InputError(name, f"not a valid .docx file ({type(e).__name__})") from None
+        raise InputError(name, f"not a valid .docx file ({_package_problem(data, e, '.docx')})") from None
     units = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
@@ -393,7 +422,7 @@ def _pdf_units(data, name, ocr):
     except InputError:
         raise
     except Exception as e:  # pdfminer raises many kinds on a broken file
-        raise InputError(name, f"not a valid PDF file ({type(e).__name__})") from None
+        raise InputError(name, f"not a valid PDF file ({_pdf_problem(data, e)})") from None
     if not pages and not scanned:
         raise InputError(name, "PDF has no text layer (a scanned image?) and OCR is off (--ocr never)")
     if scanned:
@@ -553,6 +582,10 @@ def read_json(path):
         raise InputError(path, f"line {e.lineno}: not valid JSON ({e.msg})") from None
 
 
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
+               type(None): "null"}
+
+
 def _jsonl_records(path):
     columns, records = {}, []
     for number, line in enumerate(_decode(_read_bytes(path), path).split("\n"), start=1):
@@ -563,7 +596,7 @@ def _jsonl_records(path):
         except json.JSONDecodeError as e:
             raise InputError(path, f"line {number}: not valid JSON ({e.msg})") from None
         if not isinstance(record, dict):
-            raise InputError(path, f"line {number}: expected a JSON object, found {type(record).__name__}")
+            raise InputError(path, f"line {number}: expected a JSON object {{...}}, found {_JSON_KINDS[type(record)]}")
         columns.update(dict.fromkeys(record))
         records.append((f"line {number}", record))
     return list(columns), records
@@ -591,7 +624,7 @@ def _xlsx_records(path):
         rows = list(workbook.worksheets[0].iter_rows(values_only=True))
         workbook.close()
     except Exception as e:  # openpyxl raises many kinds on a broken workbook
-        raise InputError(path, f"not a valid .xlsx file ({type(e).__name__})") from None
+        raise InputError(path, f"not a valid .xlsx file ({_package_problem(_read_bytes(path), e, '.xlsx')})") from None
     if not rows:
         return [], []
     header = [_as_text(h).strip() for h in rows[0]]

@@ -139,3 +139,20 @@ def test_cli_goes_on_past_a_bad_file_then_exits_2(tmp_path):
     assert r.returncode == 2
     assert r.stderr.decode().strip() == f"error: {tmp_path / 'missing.txt'}: no such file"
     assert [json.loads(line)["code"] for line in r.stdout.decode().splitlines()] == ["missing-points"]
+
+
+def test_cli_audits_every_report_of_a_folder(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "north").mkdir(parents=True)
+    (folder / "002.txt").write_bytes((SEEDS / "002_6a7ee6d8afefd441.txt").read_bytes())
+    (folder / "north" / "004.txt").write_bytes((SEEDS / "004_657db78fa8902e38.txt").read_bytes())
+    (folder / "north" / "empty.txt").write_bytes(b"")
+    out = folder / "findings.jsonl"
+    for _ in range(2):  # the second time, the output itself is in the folder and is not read
+        r = nlp("audit", str(folder), "-o", str(out))
+        assert r.returncode == 2
+        assert r.stderr.decode().strip() == f"error: {folder / 'north' / 'empty.txt'}: file is empty"
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [(x["doc_id"], x["code"]) for x in rows] == [
+            ("002", "missing-points"), ("north/004", "missing-target"), ("north/004", "missing-actual"),
+            ("north/004", "missing-actual")]

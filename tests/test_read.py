@@ -265,6 +265,19 @@ def _bytes(name, data):
     return make
 
 
+def _zip(name):
+    """A zip archive that holds none of the parts of an Office file."""
+    def make(tmp_path):
+        import zipfile
+
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as package:
+            package.writestr("notes.txt", "x")
+        return path
+
+    return make
+
+
 def _directory(tmp_path):
     path = tmp_path / "reports.txt"
     path.mkdir()
@@ -286,15 +299,21 @@ BIG5 = "當好政府管理和服務非公有制經濟的助手，積極參與光
         (_bytes("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), read_report, "not a text file"),
         (_bytes("bad.txt", b"\xff\xff\xfe\x80"), read_report, "not a text file"),
         (_bytes("big5.txt", BIG5), read_report, "not a text file"),
-        (_bytes("broken.docx", b"PK\x03\x04 not a zip"), read_report, "not a valid .docx file"),
-        (_bytes("broken.pdf", b"%PDF-1.4 nothing else"), read_report, "not a valid PDF file"),
+        (_bytes("broken.docx", b"PK\x03\x04 not a zip"), read_report,
+         r"not a valid \.docx file \(it is not a zip archive, as a \.docx file is\)$"),
+        (_zip("parts.docx"), read_report, r"not a valid \.docx file \(a part every \.docx file has is missing from it\)$"),
+        (_bytes("broken.pdf", b"%PDF-1.4 nothing else"), read_report, r"not a valid PDF file \(it is damaged or cut short\)$"),
+        (_bytes("page.pdf", b"<html></html>"), read_report,
+         r"not a valid PDF file \(it does not begin with %PDF, as a PDF file does\)$"),
         (_bytes("t.csv", "id,body\n1,x\n".encode()), read_paragraph_table, "no 'text' column"),
         (_bytes("t.csv", "text\nx\n".encode()), read_input, "no 'id' column"),
         (_bytes("t.csv", "id,text\n".encode()), read_paragraph_table, "holds no rows"),
         (_bytes("t.csv", "id,text\n,x\n".encode()), read_paragraph_table, "line 2: empty id"),
         (_bytes("t.jsonl", b'{"id": 1, "text": "a"}\n{"id": 2, "text": \n'), read_input, "line 2: not valid JSON"),
-        (_bytes("t.jsonl", b'{"id": 1, "text": "a"}\n\n[1, 2]\n'), read_input, "line 3: expected a JSON object"),
-        (_bytes("t.xlsx", b"not a workbook"), read_input, "not a valid .xlsx file"),
+        (_bytes("t.jsonl", b'{"id": 1, "text": "a"}\n\n[1, 2]\n'), read_input,
+         r"line 3: expected a JSON object \{\.\.\.\}, found an array$"),
+        (_bytes("t.xlsx", b"not a workbook"), read_input, r"not a valid \.xlsx file \(it is not a zip archive, as a \.xlsx file is\)$"),
+        (_zip("t.xlsx"), read_input, r"not a valid \.xlsx file \(a part every \.xlsx file has is missing from it\)$"),
         (_bytes("t.tsv", b"id\ttext\n"), read_paragraph_table, r"unknown table type '\.tsv'"),
         (_bytes("ind.csv", "id,text\n1,x\n".encode()), read_indicator_table, "no 'name' column"),
     ],

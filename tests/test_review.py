@@ -98,6 +98,44 @@ def test_the_link_scrolls_to_the_paragraph(page):
     assert page.execute_script("return window.scrollY") > 0
 
 
+def test_an_evidence_link_names_the_paragraph_as_the_narrative_does(page):
+    links = page.find_elements("css selector", "#doc-003_9668f26784509488 a.goto")
+    assert links
+    for link in links:
+        target = page.find_element("id", link.get_attribute("href").split("#", 1)[1])
+        number = target.find_element("css selector", ".number").get_attribute("textContent")
+        assert re.fullmatch(r"第 \d+ 段", number)
+        assert link.get_attribute("textContent") == "转到" + number
+    # The numbers run 1..N down the narrative.
+    items = page.find_elements("css selector", "#doc-003_9668f26784509488 li.paragraph")
+    assert [i.find_element("css selector", ".number").get_attribute("textContent") for i in items] == [
+        f"第 {n} 段" for n in range(1, len(items) + 1)]
+
+
+def test_the_labels_are_chinese_the_values_stay(page):
+    from nlp.review import NAMES
+
+    section = page.find_element("id", "doc-003_9668f26784509488")
+    assert [th.text for th in section.find_elements("css selector", "table.indicators th")] == [
+        "项目", "一级指标", "二级指标", "指标", "指标值", "完成值", "分值", "得分", "状态", "最高置信度", "审核发现"]
+    for row in section.find_elements("css selector", "tr.indicator"):
+        status = row.get_attribute("data-status")
+        assert row.find_element("css selector", "td.status").text == NAMES["status"][status]
+    options = page.find_elements("css selector", "#status-filter option")
+    assert [(o.get_attribute("value"), o.text) for o in options] == [
+        ("", "全部"), ("supported", "有依据"), ("weak", "依据较弱"), ("unsupported", "无依据")]
+    options = page.find_elements("css selector", "#category-filter option")
+    assert [(o.get_attribute("value"), o.text) for o in options] == [
+        ("", "全部"), ("political_guidance", "政治引领"), ("enterprise_services", "服务企业"),
+        ("poverty_alleviation", "脱贫攻坚与光彩事业"), ("investment_promotion", "招商引资"), ("other", "其他")]
+    labels = section.find_elements("css selector", "span.label")
+    assert labels and all(x.get_attribute("textContent") == NAMES["category"][x.get_attribute("data-category")]
+                          for x in labels)
+    words = page.find_element("tag name", "body").get_attribute("textContent")
+    for english in ("supported", "poverty_alleviation", "Evidence", "go to paragraph", "Narrative", "Findings"):
+        assert english not in words
+
+
 def test_the_filters_hide_what_they_should(page):
     from selenium.webdriver.support.ui import Select
 
@@ -113,6 +151,9 @@ def test_the_filters_hide_what_they_should(page):
     shown = _visible(page, "li.paragraph")
     assert shown and all(" poverty_alleviation " in p.get_attribute("data-labels") for p in shown)
     assert len(shown) < len(page.find_elements("css selector", "li.paragraph"))
+    # A paragraph keeps its number when others are hidden.
+    assert all(p.find_element("css selector", ".number").text == f"第 {p.get_attribute('value')} 段" for p in shown)
+    assert any(p.get_attribute("value") != "1" for p in shown)
     Select(page.find_element("id", "category-filter")).select_by_value("")
 
 
@@ -121,7 +162,7 @@ def test_report_text_is_shown_as_text(page):
     assert len(page.find_elements("css selector", "script")) == 1
     text = page.find_element("id", "doc-hostile").text
     assert "<script>window.__ran = 1;</script>" in text and "<b>会长会议</b>" in text
-    assert "This report has no indicator table." in text
+    assert "本报告没有绩效指标表。" in text
 
 
 def test_no_request_leaves_the_page(page, outputs):
@@ -186,6 +227,24 @@ def test_workbook_rows_one_per_indicator_link_and_paragraph(workbook, outputs):
     assert summary[0][1] == "芷江侗族自治县工商业联合会" and summary[0][8] == 4  # the four all-100% tables
 
 
+def test_workbook_numbers_are_numbers(workbook):
+    from nlp.read import read_report
+
+    cells = {b.indicator.id: b.indicator for seed in (SEED_003, SEED_001) for b in read_report(seed)
+             if b.kind == "indicator"}
+    rows = [r for r in workbook["indicators"].iter_rows(min_row=2, values_only=True) if r[1] in cells]
+    stated = [(cells[r[1]].points, cells[r[1]].score) for r in rows]
+    assert [(r[8], r[9]) for r in rows] == [tuple(float(v) if v else None for v in pair) for pair in stated]
+    assert any(r[8] is not None for r in rows)
+    assert all(isinstance(v, (int, float)) for r in rows for v in (r[8], r[9], r[11]) if v is not None)
+    # Text that is no plain number stays text.
+    assert any(isinstance(r[6], str) and r[6].endswith("%") for r in rows)
+    summary = list(workbook["summary"].iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in summary] == [2023, 2019, None]  # 2023年, 2019年 in the reports; none in hostile.txt
+    assert all(isinstance(v, int) for r in summary for v in r[3:9])
+    assert all(isinstance(r[6], float) for r in workbook["links"].iter_rows(min_row=2, values_only=True))
+
+
 def test_workbook_status_colours(workbook):
     from nlp.review import COLOURS
 
@@ -206,6 +265,52 @@ def test_review_refuses_other_outputs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "nlp", "review", str(SEED_001), "-o", str(tmp_path / "r.pdf")],
                        capture_output=True, timeout=120)
     assert r.returncode == 2 and r.stderr.decode().strip().endswith("unknown review type '.pdf'; expected .html or .xlsx")
+
+
+def nlp(*args):
+    return subprocess.run([sys.executable, "-m", "nlp", *args], capture_output=True, timeout=300, cwd=ROOT)
+
+
+def _page_reports(path):
+    """The reports a page shows, by the ids of its sections."""
+    import lxml.html
+
+    return [s.get("id") for s in lxml.html.fromstring(path.read_text(encoding="utf-8")).iter("section")]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".html"])
+def test_bad_inputs_are_listed_and_the_good_reports_written(tmp_path, suffix):
+    from openpyxl import load_workbook
+
+    empty, fake = tmp_path / "empty.txt", tmp_path / "fake.docx"
+    empty.write_bytes(b"")
+    fake.write_bytes(b"not a word file")
+    out = tmp_path / f"m{suffix}"
+    r = nlp("review", str(SEED_001), str(empty), str(fake), "-o", str(out))
+    lines = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 2
+    assert lines[:2] == [f"error: {empty}: file is empty",
+                         f"error: {fake}: not a valid .docx file (it is not a zip archive, as a .docx file is)"]
+    assert lines[2].startswith(f"wrote {out}: 1 report(s)")
+    if suffix == ".xlsx":
+        assert [r[0] for r in load_workbook(out)["summary"].iter_rows(min_row=2, values_only=True)] == [SEED_001.stem]
+    else:
+        assert _page_reports(out) == [f"doc-{SEED_001.stem}"]
+    # With no good report, nothing is written.
+    r = nlp("review", str(empty), "-o", str(tmp_path / f"none{suffix}"))
+    assert r.returncode == 2 and not (tmp_path / f"none{suffix}").exists()
+
+
+def test_a_folder_is_searched_for_reports(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "north").mkdir(parents=True)
+    shutil.copy(SEED_001, folder / "001.txt")
+    shutil.copy(SEED_003, folder / "north" / "003.txt")
+    out = folder / "review.html"
+    for _ in range(2):  # the second time, the page itself is in the folder and is not read
+        r = nlp("review", str(folder), "-o", str(out))
+        assert r.returncode == 0, r.stderr.decode()
+        assert _page_reports(out) == ["doc-001", "doc-north/003"]
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--screenshot"]:
