@@ -21,13 +21,15 @@ from .errors import InputError
 from .records import quantities
 from .tag import sigmoid
 from .tokenize import to_simplified
-from .vocabulary import data_lines, word_lists
+from .vocabulary import alternation, data_lines, word_lists
 
 __all__ = ["Candidates", "FEATURE_NAMES", "LinkScorer", "STRUCTURE_COLUMNS", "evidence_rows", "find_evidence",
            "indicators_of", "link_confidences", "project_of", "project_scope", "status_of"]
 
 # Titles of documents (《…》) cite a project or a rule by name; they do not report work.
 _TITLE = re.compile(r"《[^》]*》")
+# A line that is itself a document's title (an attachment list's …绩效评价报告): no sentence, a title's end.
+_TITLE_LINE = re.compile(rf"^[^。；;，,：:！？!?]*(?:{alternation('report_title')})\s*$")
 # The project an indicator belongs to, as its table names it.
 _PROJECT = re.compile(r"项目(?:支出)?名称\s*\|\s*([^|]+)")
 _ANY_NUMBER = re.compile(r"\d")
@@ -184,7 +186,8 @@ class Candidates:
         self.bm25.index([w or ["<none>"] for w in self.words], show_progress=False)
         self.tokens = [self._canonical(w) for w in self.words]
         self.bigrams = [char_bigrams(t) for t in self.texts]
-        self.bigrams_outside_titles = [char_bigrams(_TITLE.sub("", t)) for t in self.texts]
+        self.bigrams_outside_titles = [set() if _TITLE_LINE.match(t) else char_bigrams(_TITLE.sub("", t))
+                                       for t in self.texts]
         self.section_bigrams = [char_bigrams(s) for s in self.sections]
         # Words every candidate uses (工商联, 非公经济) say little about which one is evidence.
         self.token_idf, self.bigram_idf, self.section_idf = (
@@ -322,7 +325,8 @@ def _name_overlap(p):
 
 @_feature()
 def _name_outside_titles(p):
-    """The same, with 《…》 titles left out of the paragraph: a cited title reports no work."""
+    """The same, with 《…》 titles left out of the paragraph, and 0 for a line that is a document's title:
+    a cited title reports no work."""
     return _containment(p.name, p.c.bigrams_outside_titles, p.c.bigram_idf)
 
 

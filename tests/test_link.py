@@ -143,3 +143,15 @@ def test_a_projects_indicators_keep_to_its_own_part_of_the_report():
                 assert section[link["id"]].split(" > ")[0] not in other[project], (row["indicator"], link)
                 checked += 1
     assert checked > 10
+
+
+def test_a_line_that_is_a_documents_title_is_not_evidence():
+    """Seed 003 lists its attachments by title (…专项资金绩效评价报告); a title reports no work."""
+    from nlp.annotate import annotate
+    from nlp.read import read_input
+
+    blocks = read_input("corpus/seeds/003_9668f26784509488.txt")
+    titles = {b.id for b in blocks if b.kind == "paragraph" and b.text.startswith("- ") and b.text.endswith("报告")}
+    assert titles
+    rows = annotate(blocks, model=load_model(), top_k=10).evidence
+    assert not {e["id"] for row in rows for e in row["evidence"]} & titles
