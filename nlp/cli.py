@@ -115,8 +115,10 @@ def evidence(sources, indicator_file, out, fmt, top_k, min_confidence, model_dir
 
 @cli.command("audit")
 @click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
-@_out
-@_format
+@click.option("-o", "--out", default=None, help="Output file (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format: jsonl (default), json, csv or xlsx; with -o and no --format, the file's "
+                   "extension decides.")
 @click.option("--evidence", "with_evidence", is_flag=True,
               help="Also flag full marks on indicators the narrative does not support (runs the linker).")
 @_model
@@ -126,6 +128,8 @@ def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
     (folders: every report in them)."""
     from .batch import audit_files
 
+    if fmt is None and out not in (None, "-") and out.lower().endswith(tuple(f".{f}" for f in DATABASE_FORMATS)):
+        raise InputError(out, "audit writes jsonl, json, csv or xlsx, not a database")
     failed, findings = 0, []
     for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir,
                                       exclude=[out] if out not in (None, "-") else ()):

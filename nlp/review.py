@@ -172,8 +172,10 @@ def paragraph_label(number):
     return f"第 {number} 段"
 
 
-def _findings_text(findings):
-    return "\n".join(f"{f['code']}: {f['message']}" for f in findings)
+def _findings_text(findings, named=False):
+    """Findings one a line; `named`: each after the indicator or row it is about."""
+    return "\n".join((f"{f['name']}: " if named and f.get("name") else "") + f"{f['code']}: {f['message']}"
+                     for f in findings)
 
 
 def _number(text):
@@ -234,7 +236,7 @@ def _write_xlsx(reports, path):
             *[f"share {c}" for c in categories], "finding list"],
            [[r["doc_id"], r["unit"], r["year"], len(r["paragraphs"]), len(r["indicators"]),
              *[r["counts"][s] for s in STATUSES], len(r["findings"]),
-             *[round(r["shares"].get(c, 0.0), 3) for c in categories], _findings_text(r["findings"])]
+             *[round(r["shares"].get(c, 0.0), 3) for c in categories], _findings_text(r["findings"], named=True)]
             for r in reports],
            [24, 28, 6, 11, 11, 11, 8, 12, 9, *[12] * len(categories), 80], numeric=["year"])
     _sheet(wb, "indicators",

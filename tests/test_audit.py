@@ -134,6 +134,12 @@ def test_cli_audits_several_reports_and_says_when_there_is_no_table(tmp_path):
     assert set(rows[0]) == {"doc_id", "code", "severity", "indicator", "name", "cells", "message"}
 
 
+def test_cli_refuses_to_write_findings_as_a_database(tmp_path):
+    r = nlp("audit", str(SEEDS / "003_9668f26784509488.txt"), "-o", str(tmp_path / "findings.duckdb"))
+    assert r.returncode == 2 and not (tmp_path / "findings.duckdb").exists()
+    assert r.stderr.decode().strip() == f"error: {tmp_path / 'findings.duckdb'}: audit writes jsonl, json, csv or xlsx, not a database"
+
+
 def test_cli_goes_on_past_a_bad_file_then_exits_2(tmp_path):
     r = nlp("audit", str(tmp_path / "missing.txt"), str(SEEDS / "002_6a7ee6d8afefd441.txt"))
     assert r.returncode == 2

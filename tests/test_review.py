@@ -225,6 +225,8 @@ def test_workbook_rows_one_per_indicator_link_and_paragraph(workbook, outputs):
     summary = list(workbook["summary"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in summary] == ["003_9668f26784509488", "001_4aaa0c80d4c4e163", "hostile"]
     assert summary[0][1] == "芷江侗族自治县工商业联合会" and summary[0][8] == 4  # the four all-100% tables
+    # The summary's finding list says which table or indicator each finding is about.
+    assert "老工商业者及遗孀生活困难补助: all-100: " in summary[0][-1]
 
 
 def test_workbook_numbers_are_numbers(workbook):
