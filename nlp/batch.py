@@ -15,6 +15,7 @@ bytes are unchanged, so a growing folder costs only its new files.
 import json
 import logging
 import os
+import warnings
 from collections import deque
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -91,6 +92,8 @@ def find_inputs(sources, *, exclude=()):
     problems : list of InputError
         Folders with no file of a known type.
 
+    Two inputs that get the same document id (their paragraph ids would coincide) are named in a warning.
+
     Examples
     --------
     >>> find_inputs(["-"])
@@ -109,6 +112,8 @@ def find_inputs(sources, *, exclude=()):
         if not found:
             problems.append(InputError(source, f"no reports found in the folder (looked for {', '.join(_SUFFIXES)})"))
         inputs += [Input(str(p), p.relative_to(folder).with_suffix("").as_posix()) for p in found]
+    for first, second, doc_id in shared_document_ids(inputs):
+        warnings.warn(f"{first} and {second} both get document id {doc_id!r}; their paragraph ids coincide")
     return inputs, problems
 
 

@@ -46,11 +46,8 @@ def _batch(function):
 
 def _run(command, sources, out, jobs, scheduler, **options):
     """Run a command over files and folders; one line per bad file; exit code 2 if there were any."""
-    from .batch import find_inputs, run_batch, shared_document_ids
+    from .batch import run_batch
 
-    for first, second, doc_id in shared_document_ids(find_inputs(sources)[0]):
-        click.echo(f"warning: {first} and {second} both get document id {doc_id!r}; "
-                   "their paragraph ids coincide", err=True)
     summary = run_batch(command, list(sources), out=out, jobs=jobs or 1, scheduler=scheduler, workers=jobs,
                         on_error=lambda e: click.echo(f"error: {e}", err=True), **options)
     if summary.reused:
@@ -126,9 +123,9 @@ def evidence(sources, indicator_file, out, fmt, top_k, min_confidence, model_dir
 def audit_command(ctx, sources, out, fmt, with_evidence, model_dir):
     """Check each report's indicator table: points, scores, totals, targets, budget execution rate
     (folders: every report in them)."""
-    from .batch import audit_files
+    from .batch import audit_files, output_format
 
-    if fmt is None and out not in (None, "-") and out.lower().endswith(tuple(f".{f}" for f in DATABASE_FORMATS)):
+    if output_format(out, fmt) in DATABASE_FORMATS:
         raise InputError(out, "audit writes jsonl, json, csv or xlsx, not a database")
     failed, findings = 0, []
     for source, result in audit_files(list(sources), evidence=with_evidence, model_dir=model_dir,

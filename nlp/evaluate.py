@@ -17,6 +17,7 @@ from .errors import InputError
 from .link import STRUCTURE_COLUMNS, Candidates, indicator_text, project_of, project_scope, synonym_groups
 from .metrics import link_scores, reliability_diagram, tagging_metrics
 from .model import load_model
+from .tag import guide_word_counts
 from .progress import progress_bar, wanted
 
 __all__ = ["FOLDS", "GENRE_PARTS", "LinkExamples", "cross_validate", "drop_structure", "evaluate_model",
@@ -299,7 +300,8 @@ def keyword_rule(texts, categories, keywords=None):
     ndarray of int, shape (n_texts, n_categories)
     """
     keywords = keywords or default_keywords()
-    rows = [[int(any(w in text for w in keywords.get(c, ()))) for c in categories] for text in simplify_all(texts)]
+    by_category = {c: keywords.get(c, ()) for c in categories}
+    rows = [guide_word_counts(text, by_category) > 0 for text in simplify_all(texts)]
     return np.array(rows, int).reshape(len(texts), len(categories))
 
 

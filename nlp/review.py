@@ -6,12 +6,11 @@ audited (`nlp.audit.audit`); `review_data` puts the two side by side, and
 ``nlp/templates/``, report text always escaped) or as an .xlsx workbook.
 """
 import re
-import warnings
 from pathlib import Path
 
 from .annotate import annotate
 from .audit import SEVERITIES, audit
-from .batch import find_inputs, shared_document_ids
+from .batch import find_inputs
 from .errors import InputError
 from .model import load_model
 from .progress import progress_bar, wanted
@@ -133,8 +132,6 @@ def review_data(sources, *, model_dir=None, progress=None, on_error=None, exclud
         ``counts`` by status, category ``shares``, ``findings``.
     """
     inputs, problems = find_inputs(sources, exclude=exclude)
-    for first, second, doc_id in shared_document_ids(inputs):
-        warnings.warn(f"{first} and {second} both get document id {doc_id!r}; their paragraph ids coincide")
     model = load_model(model_dir)
     reports = []
     for problem in problems:
